@@ -1,0 +1,95 @@
+/** @module A tiny OpenAI-shaped server for driver tests; the `x-fixture` header picks how it answers. */
+
+export interface Fixture {
+  readonly url: string
+  readonly port: number
+  /** Requests received so far. */
+  readonly count: () => number
+  stop(): Promise<void>
+}
+
+const encoder = new TextEncoder()
+const chunk = (delta: object) =>
+  `data: ${JSON.stringify({ object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`
+const usage = (tokens: number) =>
+  `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 } })}\n\n`
+
+/** Streams `parts`, waiting `gapMs` between them; `cut` aborts the connection instead of ending it cleanly. */
+function sse(parts: string[], gapMs: number, cut = false): Response {
+  const stream = new ReadableStream<Uint8Array>({
+    async start(controller) {
+      for (const part of parts) {
+        controller.enqueue(encoder.encode(part))
+        if (gapMs > 0) await Bun.sleep(gapMs)
+      }
+      if (cut) controller.error(new Error('fixture cut the stream'))
+      else controller.close()
+    },
+  })
+  return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
+}
+
+const json = (body: object, status = 200) => Response.json(body, { status })
+
+function answer(mode: string): Response | Promise<Response> {
+  const content = [
+    chunk({ role: 'assistant', content: '' }),
+    chunk({ content: 'a' }),
+    chunk({ content: 'b' }),
+  ]
+  switch (mode) {
+    case 'stream':
+      return sse([...content, chunk({ content: 'c' }), usage(3), 'data: [DONE]\n\n'], 5)
+    case 'stream-no-usage':
+      return sse([...content, 'data: [DONE]\n\n'], 0)
+    case 'inband':
+      return sse(
+        [
+          ...content,
+          `data: ${JSON.stringify({ error: { message: 'engine died' } })}\n\n`,
+          'data: [DONE]\n\n',
+        ],
+        0,
+      )
+    case 'truncate':
+      return sse(content, 0)
+    case 'reset':
+      return sse(content, 1, true)
+    case 'bad-chunk':
+      return sse([...content, 'data: {nope\n\n', 'data: [DONE]\n\n'], 0)
+    case 'not-sse':
+      return json({ usage: { completion_tokens: 1 } })
+    case 'status':
+      return json({ error: { message: 'overloaded', type: 'InternalServerError' } }, 503)
+    case 'error-200':
+      return json({ error: { message: 'odd' } })
+    case 'bad-json':
+      return new Response('<html>', { headers: { 'content-type': 'text/html' } })
+    case 'hang':
+      return new Promise<Response>(() => {})
+    default:
+      return json({ choices: [{ message: { content: 'ok' } }], usage: { completion_tokens: 4 } })
+  }
+}
+
+/** Starts the fixture on 127.0.0.1 port 0. */
+export function startFixture(): Fixture {
+  let count = 0
+  const server = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    idleTimeout: 0,
+    fetch(request) {
+      count += 1
+      const url = new URL(request.url)
+      if (url.pathname === '/v1/models') return json({ object: 'list', data: [{ id: 'fixture-model' }] })
+      return answer(request.headers.get('x-fixture') ?? 'json')
+    },
+  })
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    port: server.port ?? 0,
+    count: () => count,
+    stop: () => server.stop(true),
+  }
+}
