@@ -1,0 +1,62 @@
+/** @module Assembles the Elysia app from its plugins and routes. Builds; never listens. */
+import { swagger } from '@elysiajs/swagger'
+import { Elysia } from 'elysia'
+import type { GatewayDeps } from './deps.ts'
+import { GatewayError } from './errors/gateway-error.ts'
+import { errorHandler } from './plugins/error-handler.ts'
+import { generateRoutes } from './routes/generate.ts'
+import { healthRoutes } from './routes/health.ts'
+import { modelRoutes } from './routes/models.ts'
+import { OPENAI_PREFIXES, openaiRoutes } from './routes/openai.ts'
+
+const KNOWN_PATHS = new Set([
+  '/health',
+  '/ready',
+  '/v1/generate',
+  '/v1/stream',
+  ...OPENAI_PREFIXES.flatMap((prefix) =>
+    ['/chat/completions', '/completions', '/embeddings', '/models'].map((p) => prefix + p),
+  ),
+])
+
+export function createApp(deps: GatewayDeps) {
+  const { config } = deps
+  const routeDeps = {
+    proxy: deps.proxy,
+    registry: deps.registry,
+    keyRing: deps.keyRing,
+    authEnabled: config.authEnabled,
+    modelAliases: config.modelAliases,
+  }
+  return new Elysia({ name: 'gateway' })
+    .use(errorHandler({ log: deps.log, knownPath: (path) => KNOWN_PATHS.has(path) }))
+    .onRequest(({ request }) => {
+      // Refuse an oversized body from its declared length, before a byte of it is read.
+      const length = Number(request.headers.get('content-length') ?? 0)
+      if (length > config.maxBodyBytes) {
+        throw new GatewayError(
+          'payload_too_large',
+          `Request body is ${length} bytes; the limit is ${config.maxBodyBytes}.`,
+        )
+      }
+    })
+    .use(
+      swagger({
+        path: '/swagger',
+        documentation: {
+          info: {
+            title: 'Infergate',
+            version: '0.1.0',
+            description: 'OpenAI-compatible gateway in front of vLLM',
+          },
+          components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+        },
+      }),
+    )
+    .use(healthRoutes(deps))
+    .use(modelRoutes(routeDeps))
+    .use(openaiRoutes(routeDeps))
+    .use(generateRoutes(routeDeps))
+}
+
+export type GatewayApp = ReturnType<typeof createApp>

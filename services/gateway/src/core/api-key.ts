@@ -1,0 +1,53 @@
+/** @module Client API keys, held and compared only as SHA-256 digests. */
+import { createHash, timingSafeEqual } from 'node:crypto'
+
+/** Hex SHA-256 of a key: the only form in which a key is stored, logged (as a prefix) or persisted. */
+export const digestKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+
+/** The short, non-secret handle for logs and metrics-free diagnostics: a digest prefix, never the key. */
+export const keyIdOf = (digest: string): string => digest.slice(0, 12)
+
+export interface KeyIdentity {
+  digest: string
+  keyId: string
+}
+
+export interface KeyRing {
+  /** The identity of a presented key, or undefined when it is not one of ours. */
+  verify(presented: string): KeyIdentity | undefined
+  readonly size: number
+}
+
+/**
+ * Builds a ring from raw keys, which are digested at once and never kept.
+ * Lookup goes by digest (an attacker learns nothing from the timing of a hash-table probe on a SHA-256 output),
+ * then the digests are compared with timingSafeEqual.
+ */
+export function createKeyRing(rawKeys: readonly string[]): KeyRing {
+  const byDigest = new Map<string, Buffer>()
+  for (const key of rawKeys) {
+    const digest = digestKey(key)
+    byDigest.set(digest, Buffer.from(digest, 'hex'))
+  }
+  return {
+    size: byDigest.size,
+    verify(presented) {
+      const digest = digestKey(presented)
+      const stored = byDigest.get(digest)
+      if (stored === undefined) return undefined
+      return timingSafeEqual(stored, Buffer.from(digest, 'hex'))
+        ? { digest, keyId: keyIdOf(digest) }
+        : undefined
+    },
+  }
+}
+
+/** Reads a key from `Authorization: Bearer <key>` or `X-API-Key`, the two places OpenAI clients put it. */
+export function presentedKey(authorization: string | null, apiKeyHeader: string | null): string | undefined {
+  if (authorization) {
+    const match = /^Bearer\s+(.+)$/i.exec(authorization.trim())
+    if (match?.[1]) return match[1].trim()
+  }
+  const direct = apiKeyHeader?.trim()
+  return direct ? direct : undefined
+}

@@ -1,0 +1,100 @@
+import { describe, expect, test } from 'bun:test'
+import { eventData, inspectEvent, readUsage, SseEventSplitter } from './sse.ts'
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+const texts = (events: Uint8Array[]) => events.map((event) => dec.decode(event))
+
+describe('SseEventSplitter', () => {
+  test('yields whole events with their terminators and keeps partial ones', () => {
+    const splitter = new SseEventSplitter()
+    expect(texts(splitter.push(enc.encode('data: a\n\ndata: b\n')))).toEqual(['data: a\n\n'])
+    expect(texts(splitter.push(enc.encode('\ndata: c')))).toEqual(['data: b\n\n'])
+    expect(dec.decode(splitter.rest())).toBe('data: c')
+    expect(texts(splitter.push(enc.encode('\r\n\r\n')))).toEqual(['data: c\r\n\r\n'])
+    expect(splitter.rest()).toBeUndefined()
+  })
+
+  test('reassembles events split at every possible byte boundary', () => {
+    const stream = 'data: {"x":1}\n\ndata: {"y":2}\r\n\r\ndata: [DONE]\n\n'
+    for (let cut = 1; cut < stream.length; cut++) {
+      const splitter = new SseEventSplitter()
+      const bytes = enc.encode(stream)
+      const events = [...splitter.push(bytes.subarray(0, cut)), ...splitter.push(bytes.subarray(cut))]
+      expect(texts(events)).toEqual(['data: {"x":1}\n\n', 'data: {"y":2}\r\n\r\n', 'data: [DONE]\n\n'])
+    }
+  })
+})
+
+describe('eventData', () => {
+  test('joins multi-line data and ignores other fields', () => {
+    expect(eventData('event: x\ndata: a\ndata:b\n\n')).toBe('a\nb')
+    expect(eventData(': comment\n\n')).toBeUndefined()
+  })
+})
+
+const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', choices, ...extra })}\n\n`
+
+describe('inspectEvent', () => {
+  test('the role chunk has no content; a content delta has', () => {
+    const role = inspectEvent(chunk([{ index: 0, delta: { role: 'assistant', content: '' } }]), false)
+    expect(role).toMatchObject({ kind: 'chunk', hasContent: false })
+    const content = inspectEvent(chunk([{ index: 0, delta: { content: 'Hi' }, finish_reason: null }]), false)
+    expect(content).toMatchObject({ kind: 'chunk', hasContent: true, finishReasons: [] })
+  })
+
+  test('recognises completions text, reasoning and tool calls as content', () => {
+    expect(inspectEvent(chunk([{ index: 0, text: 'x' }]), false)).toMatchObject({ hasContent: true })
+    expect(inspectEvent(chunk([{ delta: { reasoning_content: 'r' } }]), false)).toMatchObject({
+      hasContent: true,
+    })
+    expect(inspectEvent(chunk([{ delta: { tool_calls: [{ index: 0 }] } }]), false)).toMatchObject({
+      hasContent: true,
+    })
+  })
+
+  test('reads finish reasons and the usage-only chunk', () => {
+    const final = inspectEvent(chunk([{ index: 0, delta: { content: '' }, finish_reason: 'length' }]), true)
+    expect(final).toMatchObject({ kind: 'chunk', finishReasons: ['length'], usageOnly: false })
+    const usage = inspectEvent(
+      chunk([], { usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } }),
+      true,
+    )
+    expect(usage).toMatchObject({
+      kind: 'chunk',
+      usageOnly: true,
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+    })
+    const nullUsage = inspectEvent(chunk([{ index: 0, text: 'a' }], { usage: null }), false)
+    expect(nullUsage).toMatchObject({ usageOnly: false, usage: undefined })
+  })
+
+  test('after the first token, plain content chunks are classified without parsing', () => {
+    const notJson = 'data: {"choices":[{"delta":{"content":"x"},"finish_reason":null}] BROKEN\n\n'
+    expect(inspectEvent(notJson, true)).toMatchObject({ kind: 'chunk', hasContent: true })
+    expect(inspectEvent(notJson, false)).toEqual({ kind: 'other' })
+  })
+
+  test('recognises [DONE], in-band errors and non-data events', () => {
+    expect(inspectEvent('data: [DONE]\n\n', true)).toEqual({ kind: 'done' })
+    expect(inspectEvent('data: {"error":{"message":"boom","code":500}}\n\n', true)).toEqual({
+      kind: 'error',
+      message: 'boom',
+    })
+    expect(inspectEvent(': ping\n\n', true)).toEqual({ kind: 'other' })
+    expect(inspectEvent('data: 42\n\n', false)).toEqual({ kind: 'other' })
+  })
+})
+
+describe('readUsage', () => {
+  test('fills a missing total and rejects non-objects', () => {
+    expect(readUsage({ prompt_tokens: 2, completion_tokens: 3 })).toEqual({
+      prompt_tokens: 2,
+      completion_tokens: 3,
+      total_tokens: 5,
+    })
+    expect(readUsage(null)).toBeUndefined()
+    expect(readUsage('x')).toBeUndefined()
+  })
+})

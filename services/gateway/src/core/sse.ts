@@ -1,0 +1,142 @@
+/**
+ * @module Server-sent-event framing and the little the relay must learn from vLLM's chunks: first content, finish
+ * reasons, usage, in-band errors. Works on bytes so events pass through unchanged; parses JSON only when it must.
+ */
+
+const LF = 10
+const CR = 13
+
+/** Splits a byte stream into whole SSE events (each including its blank-line terminator). */
+export class SseEventSplitter {
+  private pending: Uint8Array | undefined
+
+  push(chunk: Uint8Array): Uint8Array[] {
+    const bytes = this.pending ? concat(this.pending, chunk) : chunk
+    const events: Uint8Array[] = []
+    let start = 0
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] !== LF) continue
+      const next = bytes[i + 1]
+      let end = -1
+      if (next === LF) end = i + 2
+      else if (next === CR && bytes[i + 2] === LF) end = i + 3
+      if (end === -1) continue
+      events.push(bytes.subarray(start, end))
+      start = end
+      i = end - 1
+    }
+    this.pending = start < bytes.length ? bytes.slice(start) : undefined
+    return events
+  }
+
+  /** Whatever arrived after the last complete event: a truncated event when the upstream died mid-write. */
+  rest(): Uint8Array | undefined {
+    return this.pending
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
+
+/** The `data:` payload of one event (multi-line data joined with \n, per the SSE spec), or undefined. */
+export function eventData(event: string): string | undefined {
+  let data: string | undefined
+  for (const line of event.split(/\r?\n/)) {
+    if (!line.startsWith('data:')) continue
+    const value = line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5)
+    data = data === undefined ? value : `${data}\n${value}`
+  }
+  return data
+}
+
+export interface TokenUsage {
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+}
+
+export type ChunkInfo =
+  | { kind: 'done' }
+  | { kind: 'other' }
+  | { kind: 'error'; message: string }
+  | {
+      kind: 'chunk'
+      /** True when the chunk carries generated content (text, reasoning or tool-call fragments). */
+      hasContent: boolean
+      finishReasons: string[]
+      usage: TokenUsage | undefined
+      /** A usage-only chunk (`choices: []`), the one the client sees only when it asked for include_usage. */
+      usageOnly: boolean
+    }
+
+/**
+ * Classifies one event. With `contentSeen` the caller already has its first token, so plain content chunks (no usage,
+ * no finish reason, no error) are recognised by substring and never parsed.
+ */
+export function inspectEvent(event: string, contentSeen: boolean): ChunkInfo {
+  const data = eventData(event)
+  if (data === undefined) return { kind: 'other' }
+  if (data === '[DONE]') return { kind: 'done' }
+  const mayMatter =
+    !contentSeen ||
+    data.includes('"usage":{') ||
+    data.includes('"finish_reason":"') ||
+    data.includes('"error"')
+  if (!mayMatter)
+    return { kind: 'chunk', hasContent: true, finishReasons: [], usage: undefined, usageOnly: false }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(data)
+  } catch {
+    return { kind: 'other' }
+  }
+  if (!parsed || typeof parsed !== 'object') return { kind: 'other' }
+  const record = parsed as Record<string, unknown>
+  if (record.error !== undefined && record.error !== null) {
+    const error = record.error as { message?: unknown }
+    return {
+      kind: 'error',
+      message: typeof error.message === 'string' ? error.message : String(record.error),
+    }
+  }
+  const choices = Array.isArray(record.choices) ? (record.choices as Record<string, unknown>[]) : []
+  const finishReasons: string[] = []
+  let hasContent = false
+  for (const choice of choices) {
+    if (typeof choice.finish_reason === 'string') finishReasons.push(choice.finish_reason)
+    if (!hasContent) hasContent = choiceHasContent(choice)
+  }
+  return {
+    kind: 'chunk',
+    hasContent,
+    finishReasons,
+    usage: readUsage(record.usage),
+    usageOnly: choices.length === 0 && record.usage !== undefined && record.usage !== null,
+  }
+}
+
+function choiceHasContent(choice: Record<string, unknown>): boolean {
+  if (typeof choice.text === 'string' && choice.text !== '') return true
+  const delta = choice.delta as Record<string, unknown> | undefined
+  if (!delta) return false
+  return (
+    (typeof delta.content === 'string' && delta.content !== '') ||
+    (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') ||
+    (typeof delta.reasoning === 'string' && delta.reasoning !== '') ||
+    (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0)
+  )
+}
+
+/** Reads an OpenAI usage object, tolerating missing totals. */
+export function readUsage(value: unknown): TokenUsage | undefined {
+  if (!value || typeof value !== 'object') return undefined
+  const usage = value as Record<string, unknown>
+  const prompt = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : 0
+  const completion = typeof usage.completion_tokens === 'number' ? usage.completion_tokens : 0
+  const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }
+}

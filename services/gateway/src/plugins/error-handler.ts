@@ -1,0 +1,62 @@
+/** @module Renders every error once, in OpenAI's shape: ours, Elysia's validation/parse/404, and anything unexpected. */
+import type { Logger } from '@infergate/logger'
+import { Elysia } from 'elysia'
+import { GatewayError } from '../errors/gateway-error.ts'
+import { errorResponse } from '../errors/openai-error.ts'
+
+interface ValueErrorLike {
+  path?: string
+  message?: string
+  schema?: { error?: unknown }
+}
+
+/** JSON pointer "/messages/0/role" → "messages[0].role", the way OpenAI names params. */
+export function paramFromPointer(pointer: string | undefined): string | null {
+  if (!pointer || pointer === '/') return null
+  return pointer
+    .split('/')
+    .filter(Boolean)
+    .reduce((out, part) => (/^\d+$/.test(part) ? `${out}[${part}]` : out ? `${out}.${part}` : part), '')
+}
+
+function validationError(error: unknown): GatewayError {
+  const valueError = (error as { valueError?: ValueErrorLike }).valueError
+  const param = paramFromPointer(valueError?.path)
+  const custom = valueError?.schema?.error
+  const detail = typeof custom === 'string' ? custom : (valueError?.message ?? 'is invalid')
+  const message = param ? `Invalid value for '${param}': ${detail}` : `Invalid request body: ${detail}`
+  return new GatewayError('invalid_request', message, { param })
+}
+
+export interface ErrorHandlerOptions {
+  log: Logger
+  /** Paths the gateway serves, to answer 405 rather than 404 for a known path with the wrong method. */
+  knownPath: (path: string) => boolean
+}
+
+export const errorHandler = (options: ErrorHandlerOptions) =>
+  new Elysia({ name: 'gateway.error-handler' }).onError(
+    { as: 'global' },
+    ({ code, error, request, path }) => {
+      let gatewayError: GatewayError
+      if (error instanceof GatewayError) gatewayError = error
+      else if (code === 'VALIDATION') gatewayError = validationError(error)
+      else if (code === 'PARSE') {
+        gatewayError = new GatewayError('invalid_json', 'We could not parse the JSON body of your request.')
+      } else if (code === 'NOT_FOUND') {
+        gatewayError = options.knownPath(path)
+          ? new GatewayError('method_not_allowed', `Method ${request.method} is not allowed on ${path}`)
+          : new GatewayError('not_found', `Unknown request URL: ${request.method} ${path}`)
+      } else {
+        options.log.error({ err: error, path }, 'unhandled error')
+        gatewayError = new GatewayError('internal_error', 'The gateway failed to process the request.')
+      }
+      if (gatewayError.status >= 500) {
+        options.log.warn(
+          { path, status: gatewayError.status, code: gatewayError.code, message: gatewayError.message },
+          'request failed',
+        )
+      }
+      return errorResponse(gatewayError)
+    },
+  )

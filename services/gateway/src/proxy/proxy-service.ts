@@ -1,0 +1,101 @@
+/** @module The one path every OpenAI route takes: drain check, in-flight accounting, forwarding, the request log line. */
+import type { Logger } from '@infergate/logger'
+import type { KeyIdentity } from '../core/api-key.ts'
+import type { ChunkInfo } from '../core/sse.ts'
+import { GatewayError } from '../errors/gateway-error.ts'
+import type { Lifecycle } from '../lifecycle.ts'
+import type { Endpoint, Forwarder, ForwardOutcome } from './forward.ts'
+
+export interface ProxyContext {
+  route: string
+  requestId: string
+  traceparent: string
+  startedAt: number
+  identity: KeyIdentity
+  signal: AbortSignal | undefined
+}
+
+export interface ProxyServiceOptions {
+  forwarder: Forwarder
+  lifecycle: Lifecycle
+  log: Logger
+  logRequests: boolean
+  /** Called once per finished exchange (metrics hook in later). */
+  onOutcome?: (outcome: ForwardOutcome, context: ProxyContext, durationMs: number) => void
+}
+
+export interface ProxyService {
+  handle(
+    endpoint: Endpoint,
+    body: Record<string, unknown>,
+    context: ProxyContext,
+    transform?: (event: string, info: ChunkInfo) => string | undefined,
+  ): Promise<Response>
+}
+
+export function createProxyService(options: ProxyServiceOptions): ProxyService {
+  const { forwarder, lifecycle, log } = options
+  return {
+    async handle(endpoint, body, context, transform) {
+      if (lifecycle.draining) {
+        throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another instance.', {
+          headers: { 'retry-after': '1' },
+        })
+      }
+      const end = lifecycle.begin()
+      try {
+        const result = await forwarder.forward({
+          endpoint,
+          body,
+          requestId: context.requestId,
+          traceparent: context.traceparent,
+          clientSignal: context.signal,
+          startedAt: context.startedAt,
+          transform,
+        })
+        void result.done.then((outcome) => {
+          end()
+          const durationMs = performance.now() - context.startedAt
+          options.onOutcome?.(outcome, context, durationMs)
+          if (options.logRequests) {
+            log.info(
+              {
+                requestId: context.requestId,
+                keyId: context.identity.keyId,
+                route: context.route,
+                model: outcome.model,
+                upstream: outcome.upstream,
+                status: outcome.status,
+                outcome: outcome.streamOutcome ?? 'completed',
+                durationMs: Math.round(durationMs * 100) / 100,
+                ttftMs: outcome.ttftMs === undefined ? undefined : Math.round(outcome.ttftMs * 100) / 100,
+                promptTokens: outcome.usage?.prompt_tokens,
+                completionTokens: outcome.usage?.completion_tokens ?? outcome.contentChunks,
+                attempts: outcome.attempts,
+              },
+              'request',
+            )
+          }
+        })
+        return result.response
+      } catch (error) {
+        end()
+        if (options.logRequests && error instanceof GatewayError) {
+          log.info(
+            {
+              requestId: context.requestId,
+              keyId: context.identity.keyId,
+              route: context.route,
+              model: body.model,
+              status: error.status,
+              code: error.code,
+              durationMs: Math.round((performance.now() - context.startedAt) * 100) / 100,
+            },
+            'request',
+          )
+        }
+        throw error
+      }
+    },
+  }
+}

@@ -1,0 +1,173 @@
+import { describe, expect, test } from 'bun:test'
+import { createStreamRelay, type StreamStats } from './stream-relay.ts'
+
+const enc = new TextEncoder()
+const chunk = (content: string, finish: string | null = null) =>
+  `data: {"choices":[{"index":0,"delta":{"content":"${content}"},"finish_reason":${finish ? `"${finish}"` : 'null'}}]}\n\n`
+const ROLE = 'data: {"choices":[{"index":0,"delta":{"role":"assistant","content":""}}]}\n\n'
+const USAGE = 'data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":2,"total_tokens":6}}\n\n'
+const DONE = 'data: [DONE]\n\n'
+
+/** An upstream body we feed by hand; `close` ends it, `error` breaks it. */
+function upstream() {
+  let controller!: ReadableStreamDefaultController<Uint8Array>
+  let cancelled = false
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c
+    },
+    cancel() {
+      cancelled = true
+    },
+  })
+  return {
+    body,
+    send: (text: string) => controller.enqueue(enc.encode(text)),
+    close: () => controller.close(),
+    error: () => controller.error(new Error('reset')),
+    get cancelled() {
+      return cancelled
+    },
+  }
+}
+
+function relay(
+  source: ReturnType<typeof upstream>,
+  options: { keepUsageChunk?: boolean; idleTimeoutMs?: number } = {},
+) {
+  let clock = 0
+  let ended: StreamStats | undefined
+  const aborts: unknown[] = []
+  const gaps: number[] = []
+  const stream = createStreamRelay({
+    body: source.body,
+    abortUpstream: (reason) => aborts.push(reason),
+    idleTimeoutMs: options.idleTimeoutMs ?? 5_000,
+    keepUsageChunk: options.keepUsageChunk ?? false,
+    startedAt: 0,
+    now: () => (clock += 10),
+    onTokenGap: (gap) => gaps.push(gap),
+    onEnd: (stats) => {
+      ended = stats
+    },
+  })
+  return { stream, aborts, gaps, ended: () => ended }
+}
+
+const readAll = async (stream: ReadableStream<Uint8Array>) => new Response(stream).text()
+
+describe('stream relay', () => {
+  test('passes events through unchanged, drops the usage chunk the client did not ask for, keeps the stats', async () => {
+    const source = upstream()
+    const { stream, ended, gaps } = relay(source)
+    source.send(ROLE + chunk('He'))
+    source.send(chunk('llo'))
+    source.send(chunk('', 'stop') + USAGE + DONE)
+    source.close()
+    expect(await readAll(stream)).toBe(ROLE + chunk('He') + chunk('llo') + chunk('', 'stop') + DONE)
+    expect(ended()).toMatchObject({
+      outcome: 'completed',
+      ttftMs: 10,
+      finishReasons: ['stop'],
+      contentChunks: 2,
+      usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
+    })
+    expect(gaps).toEqual([10])
+  })
+
+  test('keeps the usage chunk when the client asked for include_usage', async () => {
+    const source = upstream()
+    const { stream } = relay(source, { keepUsageChunk: true })
+    source.send(ROLE + chunk('a', 'length') + USAGE + DONE)
+    source.close()
+    expect(await readAll(stream)).toBe(ROLE + chunk('a', 'length') + USAGE + DONE)
+  })
+
+  test('an upstream that dies mid-stream ends the client stream with an error event and [DONE]', async () => {
+    const source = upstream()
+    const { stream, ended } = relay(source)
+    const reader = stream.getReader()
+    source.send(ROLE + chunk('a'))
+    const first = await reader.read()
+    source.send('data: {"choices":[{"index":0,"del')
+    source.error()
+    let rest = ''
+    for (let part = await reader.read(); !part.done; part = await reader.read())
+      rest += new TextDecoder().decode(part.value)
+    expect(new TextDecoder().decode(first.value)).toBe(ROLE + chunk('a'))
+    expect(rest).toContain('"code":"upstream_error"')
+    expect(rest.endsWith(DONE)).toBe(true)
+    expect(rest).not.toContain('"del')
+    expect(ended()?.outcome).toBe('upstream_closed')
+    expect(ended()?.contentChunks).toBe(1)
+  })
+
+  test('a clean close without [DONE] is also an error for the client', async () => {
+    const source = upstream()
+    const { stream, ended } = relay(source)
+    source.send(ROLE)
+    source.close()
+    const text = await readAll(stream)
+    expect(text).toContain('before it completed')
+    expect(ended()?.outcome).toBe('upstream_closed')
+  })
+
+  test('a silent upstream is cut after the idle timeout with a timeout error event', async () => {
+    const source = upstream()
+    const { stream, ended, aborts } = relay(source, { idleTimeoutMs: 30 })
+    source.send(ROLE + chunk('a'))
+    const text = await readAll(stream)
+    expect(text).toContain('"code":"upstream_timeout"')
+    expect(text.endsWith(DONE)).toBe(true)
+    expect(ended()?.outcome).toBe('idle_timeout')
+    expect(aborts).toHaveLength(1)
+  })
+
+  test('a client that goes away aborts the upstream at once', async () => {
+    const source = upstream()
+    const { stream, ended, aborts } = relay(source)
+    source.send(ROLE + chunk('a'))
+    const reader = stream.getReader()
+    await reader.read()
+    await reader.cancel('client left')
+    expect(aborts).toEqual(['client left'])
+    expect(source.cancelled).toBe(true)
+    expect(ended()?.outcome).toBe('client_aborted')
+  })
+
+  test('an in-band upstream error is relayed and recorded', async () => {
+    const source = upstream()
+    const { stream, ended } = relay(source)
+    source.send(`${ROLE}data: {"error":{"message":"engine died","code":500}}\n\n${DONE}`)
+    source.close()
+    expect(await readAll(stream)).toContain('engine died')
+    expect(ended()).toMatchObject({ outcome: 'upstream_error', errorMessage: 'engine died' })
+  })
+
+  test('reads the upstream only as fast as the client reads', async () => {
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls++
+          controller.enqueue(enc.encode(chunk('x')))
+        },
+      },
+      { highWaterMark: 0 },
+    )
+    const stream = createStreamRelay({
+      body,
+      abortUpstream: () => {},
+      idleTimeoutMs: 5_000,
+      keepUsageChunk: false,
+      startedAt: 0,
+      now: () => 0,
+      onEnd: () => {},
+    })
+    const reader = stream.getReader()
+    for (let i = 0; i < 3; i++) await reader.read()
+    await Bun.sleep(20)
+    expect(pulls).toBeLessThanOrEqual(4)
+    await reader.cancel()
+  })
+})

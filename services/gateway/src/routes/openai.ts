@@ -1,0 +1,62 @@
+/** @module The OpenAI-compatible routes, under /v1 and OpenRouter's /api/v1: thin handlers over the proxy service. */
+import { Elysia } from 'elysia'
+import type { KeyIdentity, KeyRing } from '../core/api-key.ts'
+import { auth } from '../plugins/auth.ts'
+import { requestContext } from '../plugins/request-context.ts'
+import type { Endpoint } from '../proxy/forward.ts'
+import type { ProxyService } from '../proxy/proxy-service.ts'
+import { chatCompletionBody, completionBody, embeddingBody } from './openai-schemas.ts'
+
+export interface OpenAIRouteDeps {
+  proxy: ProxyService
+  keyRing: KeyRing
+  authEnabled: boolean
+}
+
+export const OPENAI_PREFIXES = ['/v1', '/api/v1'] as const
+
+interface HandlerContext {
+  body: unknown
+  request: Request
+  requestId: string
+  traceparent: string
+  startedAt: number
+  identity: KeyIdentity
+}
+
+const forwardTo =
+  (proxy: ProxyService, endpoint: Endpoint, route: string) =>
+  ({ body, request, requestId, traceparent, startedAt, identity }: HandlerContext) =>
+    proxy.handle(endpoint, body as Record<string, unknown>, {
+      route,
+      requestId,
+      traceparent,
+      startedAt,
+      identity,
+      signal: request.signal,
+    })
+
+const docs = (summary: string) => ({ tags: ['OpenAI'], summary })
+
+const mount = (prefix: string, deps: OpenAIRouteDeps) =>
+  new Elysia({ prefix })
+    .use(requestContext())
+    .use(auth({ keyRing: deps.keyRing, enabled: deps.authEnabled }))
+    .post('/chat/completions', forwardTo(deps.proxy, 'chat', '/v1/chat/completions'), {
+      body: chatCompletionBody,
+      parse: 'json',
+      detail: docs('Chat completion, streaming (SSE) or not'),
+    })
+    .post('/completions', forwardTo(deps.proxy, 'completions', '/v1/completions'), {
+      body: completionBody,
+      parse: 'json',
+      detail: docs('Text completion, streaming (SSE) or not'),
+    })
+    .post('/embeddings', forwardTo(deps.proxy, 'embeddings', '/v1/embeddings'), {
+      body: embeddingBody,
+      parse: 'json',
+      detail: docs('Embeddings'),
+    })
+
+export const openaiRoutes = (deps: OpenAIRouteDeps) =>
+  new Elysia({ name: 'gateway.routes.openai' }).use(mount('/v1', deps)).use(mount('/api/v1', deps))

@@ -1,0 +1,65 @@
+/** @module One HTTP exchange with an upstream: headers, time-to-first-byte limit, and failures by kind. */
+
+export type UpstreamFailureKind = 'connect' | 'timeout' | 'aborted'
+
+/** A failure before the upstream answered: the request may be retried elsewhere only when kind is 'connect'. */
+export class UpstreamFailure extends Error {
+  readonly kind: UpstreamFailureKind
+
+  constructor(kind: UpstreamFailureKind, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause })
+    this.name = 'UpstreamFailure'
+    this.kind = kind
+  }
+}
+
+export interface UpstreamRequest {
+  url: string
+  body: string
+  headers: Record<string, string>
+  /** The client's signal: its disconnect aborts the upstream request. */
+  clientSignal: AbortSignal | undefined
+  /** Time allowed until response headers arrive. */
+  timeoutMs: number
+}
+
+export interface UpstreamExchange {
+  response: Response
+  /** Aborts the upstream request (client gone, stream idle, shutdown). */
+  abort: (reason?: unknown) => void
+  /** Stops the time-to-first-byte timer once the caller takes over the body. */
+  clearTimeout: () => void
+  /** True once the time-to-first-byte limit fired (a body read that fails afterwards is a timeout). */
+  timedOut: () => boolean
+}
+
+export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamExchange> {
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = setTimeout(() => {
+    timedOut = true
+    controller.abort(new Error('upstream timeout'))
+  }, request.timeoutMs)
+  const onClientAbort = () => controller.abort(new Error('client disconnected'))
+  if (request.clientSignal?.aborted) onClientAbort()
+  request.clientSignal?.addEventListener('abort', onClientAbort, { once: true })
+  const abort = (reason?: unknown) => controller.abort(reason)
+  const stopTimer = () => clearTimeout(timer)
+  try {
+    const response = await fetch(request.url, {
+      method: 'POST',
+      body: request.body,
+      headers: request.headers,
+      signal: controller.signal,
+      // vLLM answers on keep-alive connections; redirects from an inference server would be a misconfiguration.
+      redirect: 'manual',
+    })
+    return { response, abort, clearTimeout: stopTimer, timedOut: () => timedOut }
+  } catch (error) {
+    stopTimer()
+    request.clientSignal?.removeEventListener('abort', onClientAbort)
+    if (timedOut) throw new UpstreamFailure('timeout', `no response within ${request.timeoutMs} ms`, error)
+    if (request.clientSignal?.aborted) throw new UpstreamFailure('aborted', 'client disconnected', error)
+    throw new UpstreamFailure('connect', error instanceof Error ? error.message : String(error), error)
+  }
+}
