@@ -2,6 +2,14 @@
 export { type ChatRequestOptions, createChatRequests, type RequestSpec } from './chat-request.ts'
 export { type ClosedLoopOptions, runClosedLoop } from './closed-loop.ts'
 export { parseDuration } from './duration.ts'
+export { formatProgress, formatReport } from './format-report.ts'
+export {
+  LOADTEST_SPEC,
+  type LoadtestConfig,
+  type ParsedFlags,
+  parseFlags,
+  readLoadtestConfig,
+} from './loadtest-config.ts'
 export { type OpenLoopOptions, runOpenLoop } from './open-loop.ts'
 export { readChunk } from './openai-chunk.ts'
 export {

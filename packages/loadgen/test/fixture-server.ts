@@ -14,16 +14,15 @@ const chunk = (delta: object) =>
 const usage = (tokens: number) =>
   `data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 1, completion_tokens: tokens, total_tokens: tokens + 1 } })}\n\n`
 
-/** Streams `parts`, waiting `gapMs` between them; `cut` aborts the connection instead of ending it cleanly. */
-function sse(parts: string[], gapMs: number, cut = false): Response {
+/** Streams `parts`, waiting `gapMs` between them. */
+function sse(parts: string[], gapMs: number): Response {
   const stream = new ReadableStream<Uint8Array>({
     async start(controller) {
       for (const part of parts) {
         controller.enqueue(encoder.encode(part))
         if (gapMs > 0) await Bun.sleep(gapMs)
       }
-      if (cut) controller.error(new Error('fixture cut the stream'))
-      else controller.close()
+      controller.close()
     },
   })
   return new Response(stream, { headers: { 'content-type': 'text/event-stream' } })
@@ -53,8 +52,6 @@ function answer(mode: string): Response | Promise<Response> {
       )
     case 'truncate':
       return sse(content, 0)
-    case 'reset':
-      return sse(content, 1, true)
     case 'bad-chunk':
       return sse([...content, 'data: {nope\n\n', 'data: [DONE]\n\n'], 0)
     case 'not-sse':
@@ -72,18 +69,24 @@ function answer(mode: string): Response | Promise<Response> {
   }
 }
 
-/** Starts the fixture on 127.0.0.1 port 0. */
-export function startFixture(): Fixture {
+/**
+ * Starts the fixture on 127.0.0.1 port 0. Without an `x-fixture` header a request gets `defaultMode`, or else a
+ * good stream or JSON answer according to its `stream` field.
+ */
+export function startFixture(defaultMode?: string): Fixture {
   let count = 0
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     idleTimeout: 0,
-    fetch(request) {
+    async fetch(request) {
       count += 1
       const url = new URL(request.url)
       if (url.pathname === '/v1/models') return json({ object: 'list', data: [{ id: 'fixture-model' }] })
-      return answer(request.headers.get('x-fixture') ?? 'json')
+      const header = request.headers.get('x-fixture')
+      if (header) return answer(header)
+      const body = (await request.json()) as { stream?: boolean }
+      return answer(defaultMode ?? (body.stream ? 'stream' : 'json'))
     },
   })
   return {
@@ -92,4 +95,25 @@ export function startFixture(): Fixture {
     count: () => count,
     stop: () => server.stop(true),
   }
+}
+
+/**
+ * A raw TCP server that starts a chunked SSE response and then closes the socket mid-body, as a crashing upstream
+ * does (Bun.serve cannot be made to do this without logging an error).
+ */
+export function startResetServer(): { url: string; stop(): void } {
+  const head = 'HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n'
+  const part = chunk({ content: 'a' })
+  const listener = Bun.listen({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      data(socket) {
+        socket.write(`${head}${part.length.toString(16)}\r\n${part}\r\n`)
+        // Closing a moment later lets the client read the chunk first, as it would from a real crash.
+        setTimeout(() => socket.end(), 20)
+      },
+    },
+  })
+  return { url: `http://127.0.0.1:${listener.port}`, stop: () => listener.stop(true) }
 }

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { type Fixture, startFixture } from './fixture-server.ts'
+
+const root = new URL('../../..', import.meta.url).pathname
+const script = `${root}scripts/loadtest.ts`
+
+async function loadtest(args: string[], env: Record<string, string> = {}) {
+  const child = Bun.spawn([process.execPath, script, ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ])
+  return { stdout, stderr, code }
+}
+
+let good: Fixture
+let failing: Fixture
+beforeAll(() => {
+  good = startFixture()
+  failing = startFixture('status')
+})
+afterAll(async () => {
+  await good.stop()
+  await failing.stop()
+})
+
+describe('bun run loadtest', () => {
+  test('prints one JSON report with latency, throughput and token figures for a streaming run', async () => {
+    const { stdout, code } = await loadtest(['--json', '--duration', '1s', '--concurrency', '4'], {
+      TARGET_URL: good.url,
+      STREAM: '1',
+    })
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout)
+    expect(report.settings).toMatchObject({
+      targetUrl: good.url,
+      model: 'fixture-model',
+      mode: 'closed',
+      concurrency: 4,
+    })
+    expect(report.ok).toBeGreaterThan(10)
+    expect(report.errors.total).toBe(0)
+    expect(report.requestsPerS).toBeGreaterThan(0)
+    expect(report.tokensPerS).toBeGreaterThan(0)
+    expect(report.completionTokens).toBe(report.ok * 3)
+    for (const name of ['ttftMs', 'itlMs', 'e2eMs', 'firstChunkMs']) {
+      expect(report[name].count).toBeGreaterThan(0)
+      expect(report[name].p50).toBeLessThanOrEqual(report[name].p99)
+    }
+  })
+
+  test('an open-loop non-streaming run sends at the requested rate and prints the text report', async () => {
+    const { stdout, stderr, code } = await loadtest(['--rate', '50', '--duration', '1s', '--no-stream'], {
+      TARGET_URL: good.url,
+      MODEL: 'x',
+    })
+    expect(code).toBe(0)
+    expect(stderr).toContain('open loop at 50 req/s')
+    expect(stdout).toContain('requests 50  ok 50  errors 0')
+    expect(stdout).toMatch(/E2E\s+\d/)
+    expect(stdout).not.toContain('TTFT')
+  })
+
+  test('counts connection errors against a port that refuses, and exits 1 when nothing succeeded', async () => {
+    const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
+    const url = `http://127.0.0.1:${closed.port}`
+    await closed.stop(true)
+    const { stdout, code } = await loadtest(['--json', '--duration', '500ms', '--concurrency', '2'], {
+      TARGET_URL: url,
+      MODEL: 'm',
+    })
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout)
+    expect(report.ok).toBe(0)
+    expect(report.requests).toBeGreaterThan(0)
+    expect(report.errors.byKind.connect).toBe(report.requests)
+    expect(report.e2eMs.p50).toBeNull()
+  })
+
+  test('counts HTTP failures by status when every request fails', async () => {
+    const { stdout, code } = await loadtest(['--json', '--duration', '500ms', '--concurrency', '2'], {
+      TARGET_URL: failing.url,
+    })
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout)
+    expect(report.errors.byKind.http).toBe(report.requests)
+    expect(report.errors.byStatus['503']).toBe(report.requests)
+    expect(report.errors.samples[0]).toContain('overloaded')
+  })
+
+  test('bad flags and settings exit 2 with every problem named', async () => {
+    const flags = await loadtest(['--concurency', '4'])
+    expect(flags.code).toBe(2)
+    expect(flags.stderr).toContain('unknown flag --concurency')
+    expect(flags.stderr).toContain('usage: bun run loadtest')
+    const values = await loadtest(['--duration', '10x'], { RATE: '-3' })
+    expect(values.code).toBe(2)
+    expect(values.stderr).toContain('DURATION')
+    expect(values.stderr).toContain('RATE')
+  })
+
+  test('without MODEL, an unreachable model list exits 1 with a hint', async () => {
+    const closed = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('') })
+    const url = `http://127.0.0.1:${closed.port}`
+    await closed.stop(true)
+    const { stderr, code } = await loadtest(['--duration', '1s'], { TARGET_URL: url })
+    expect(code).toBe(1)
+    expect(stderr).toContain('set MODEL or --model')
+  })
+})
