@@ -1,0 +1,114 @@
+/**
+ * @module Moves usage from the in-memory ledger to the usage store: every interval, and once more on
+ * shutdown. A failed flush puts its deltas back in the ledger, so nothing is dropped; the next one retries.
+ */
+import type { Clock, TimerHandle, Timers } from '../core/clock.ts'
+import { type QuotaLedger, utcDay } from '../core/quota.ts'
+import type { UsageStore } from './usage-store.ts'
+
+export interface FlushReport {
+  ok: boolean
+  /** Usage rows written (or, on failure, kept for the next try). */
+  rows: number
+  durationMs: number
+  error?: unknown
+}
+
+export interface FlusherStatus {
+  pendingDeltas: number
+  /** Time since the last successful flush (or since start): "flush lag" for /admin/status. */
+  lagMs: number
+  consecutiveFailures: number
+  failuresTotal: number
+}
+
+export interface UsageFlusher {
+  /** Flushes now; concurrent calls run one after another, never overlapping. */
+  flush(): Promise<FlushReport>
+  /** Schedules a flush every interval (QUOTA_FLUSH_MS). */
+  start(): void
+  /** Stops the schedule and runs the final flush (call on SIGTERM, after requests have drained). */
+  stop(): Promise<FlushReport>
+  status(): FlusherStatus
+}
+
+export interface UsageFlusherOptions {
+  ledger: QuotaLedger
+  store: UsageStore
+  clock: Clock
+  timers: Timers
+  intervalMs: number
+  /** Hook for metrics and logs: called after every flush that had something to write or failed. */
+  onFlush?: (report: FlushReport) => void
+}
+
+/**
+ * @example
+ * const flusher = createUsageFlusher({ ledger, store, clock: systemClock, timers: systemTimers, intervalMs: 10_000,
+ *   onFlush: (r) => metrics.observeFlush(r) })
+ * flusher.start()
+ */
+export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
+  const { ledger, store, clock, timers, intervalMs, onFlush } = options
+  let timer: TimerHandle | undefined
+  let running = false
+  let lastSuccessMs = clock.nowMs()
+  let consecutiveFailures = 0
+  let failuresTotal = 0
+  let chain: Promise<FlushReport> = Promise.resolve({ ok: true, rows: 0, durationMs: 0 })
+
+  const flushOnce = async (): Promise<FlushReport> => {
+    const startUs = clock.nowUs()
+    const deltas = ledger.takeDeltas()
+    let report: FlushReport
+    try {
+      if (deltas.length > 0) await store.addUsage(deltas, clock.nowMs())
+      lastSuccessMs = clock.nowMs()
+      consecutiveFailures = 0
+      // Past days now live in the store; memory keeps only today.
+      ledger.pruneBefore(utcDay(lastSuccessMs))
+      report = { ok: true, rows: deltas.length, durationMs: (clock.nowUs() - startUs) / 1000 }
+    } catch (error) {
+      ledger.returnDeltas(deltas)
+      consecutiveFailures++
+      failuresTotal++
+      report = { ok: false, rows: deltas.length, durationMs: (clock.nowUs() - startUs) / 1000, error }
+    }
+    if (report.rows > 0 || !report.ok) onFlush?.(report)
+    return report
+  }
+
+  const flush = (): Promise<FlushReport> => {
+    chain = chain.then(flushOnce, flushOnce)
+    return chain
+  }
+
+  const schedule = (): void => {
+    timer = timers.setTimeout(() => {
+      void flush().finally(() => {
+        if (running) schedule()
+      })
+    }, intervalMs)
+  }
+
+  return {
+    flush,
+    start() {
+      if (running) return
+      running = true
+      schedule()
+    },
+    stop() {
+      running = false
+      if (timer !== undefined) timers.clearTimeout(timer)
+      timer = undefined
+      return flush()
+    },
+    status: () => ({
+      pendingDeltas: ledger.pendingDeltas(),
+      lagMs: Math.max(0, clock.nowMs() - lastSuccessMs),
+      consecutiveFailures,
+      failuresTotal,
+    }),
+  }
+}

@@ -1,0 +1,71 @@
+import { describe, expect, test } from 'bun:test'
+import type { UsageRecord } from '../core/quota.ts'
+import { openDatabase } from './db.ts'
+import { createSqliteUsageStore } from './usage-store.ts'
+
+const KEY_A = 'a'.repeat(64)
+const KEY_B = 'b'.repeat(64)
+const NOW = Date.UTC(2026, 10, 22, 12)
+
+const delta = (over: Partial<UsageRecord> = {}): UsageRecord => ({
+  keyHash: KEY_A,
+  day: '2026-11-22',
+  model: 'm',
+  promptTokens: 10,
+  completionTokens: 5,
+  requests: 1,
+  cost: 0.25,
+  ...over,
+})
+
+describe('sqlite usage store', () => {
+  test('adds deltas to existing rows instead of replacing them', () => {
+    const { db, close } = openDatabase(':memory:')
+    const store = createSqliteUsageStore(db)
+    store.addUsage([delta(), delta({ model: 'n' })], NOW)
+    store.addUsage([delta({ promptTokens: 1, completionTokens: 1, requests: 2, cost: 0.5 })], NOW + 1)
+    expect(store.loadDay('2026-11-22')).toEqual([
+      delta({ promptTokens: 11, completionTokens: 6, requests: 3, cost: 0.75 }),
+      delta({ model: 'n' }),
+    ])
+    close()
+  })
+
+  test('writes more rows than one batch in one go', () => {
+    const { db, sqlite, close } = openDatabase(':memory:')
+    const store = createSqliteUsageStore(db, { batchSize: 7 })
+    const deltas = Array.from({ length: 50 }, (_, i) => delta({ keyHash: i.toString(16).padStart(64, '0') }))
+    store.addUsage(deltas, NOW)
+    store.addUsage(deltas, NOW)
+    expect(sqlite.query('SELECT count(*) AS n, sum(prompt_tokens) AS p FROM usage_daily').get()).toEqual({
+      n: 50,
+      p: 1000,
+    })
+    close()
+  })
+
+  test('a failing batch rolls back the whole flush', () => {
+    const { db, sqlite, close } = openDatabase(':memory:')
+    const store = createSqliteUsageStore(db, { batchSize: 2 })
+    const bad = delta({ keyHash: KEY_B, model: null as unknown as string })
+    expect(() => store.addUsage([delta(), delta({ model: 'x' }), bad], NOW)).toThrow()
+    expect(sqlite.query('SELECT count(*) AS n FROM usage_daily').get()).toEqual({ n: 0 })
+    close()
+  })
+
+  test('queries by day and by key, in a stable order', () => {
+    const { db, close } = openDatabase(':memory:')
+    const store = createSqliteUsageStore(db)
+    store.addUsage([delta({ keyHash: KEY_B }), delta(), delta({ day: '2026-11-21' })], NOW)
+    store.addUsage([], NOW)
+    expect(store.query({}).map((r) => [r.day, r.keyHash[0]])).toEqual([
+      ['2026-11-21', 'a'],
+      ['2026-11-22', 'a'],
+      ['2026-11-22', 'b'],
+    ])
+    expect(store.query({ keyHash: KEY_B })).toHaveLength(1)
+    expect(store.query({ day: '2026-11-22', keyHash: KEY_A })).toEqual([delta()])
+    expect(store.loadDay('2026-11-20')).toEqual([])
+    close()
+  })
+})
