@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { type Fixture, startFixture } from './fixture-server.ts'
+import { type Sim, startSim } from '@infergate/vllm-sim/testing'
 
 const root = new URL('../../..', import.meta.url).pathname
 const script = `${root}scripts/loadtest.ts`
@@ -19,11 +19,11 @@ async function loadtest(args: string[], env: Record<string, string> = {}) {
   return { stdout, stderr, code }
 }
 
-let good: Fixture
-let failing: Fixture
-beforeAll(() => {
-  good = startFixture()
-  failing = startFixture('status')
+let good: Sim
+let failing: Sim
+beforeAll(async () => {
+  good = await startSim()
+  failing = await startSim({ failureRate: 1, failureStatus: [503] })
 })
 afterAll(async () => {
   await good.stop()
@@ -32,15 +32,19 @@ afterAll(async () => {
 
 describe('bun run loadtest', () => {
   test('prints one JSON report with latency, throughput and token figures for a streaming run', async () => {
-    const { stdout, code } = await loadtest(['--json', '--duration', '1s', '--concurrency', '4'], {
-      TARGET_URL: good.url,
-      STREAM: '1',
-    })
+    const { stdout, code } = await loadtest(
+      ['--json', '--duration', '1s', '--concurrency', '4', '--max-tokens', '8'],
+      {
+        TARGET_URL: good.url,
+        STREAM: '1',
+        PROMPT_MIX: 'short:70,long:30',
+      },
+    )
     expect(code).toBe(0)
     const report = JSON.parse(stdout)
     expect(report.settings).toMatchObject({
       targetUrl: good.url,
-      model: 'fixture-model',
+      model: 'sim-model',
       mode: 'closed',
       concurrency: 4,
     })
@@ -48,7 +52,16 @@ describe('bun run loadtest', () => {
     expect(report.errors.total).toBe(0)
     expect(report.requestsPerS).toBeGreaterThan(0)
     expect(report.tokensPerS).toBeGreaterThan(0)
-    expect(report.completionTokens).toBe(report.ok * 3)
+    // The simulator sends one token per chunk, so every token after a stream's first is one inter-token gap.
+    expect(report.completionTokens).toBeGreaterThanOrEqual(report.ok)
+    expect(report.completionTokens).toBeLessThanOrEqual(report.ok * 8)
+    expect(report.itlMs.count).toBe(report.completionTokens - report.ok)
+    const body = good.lastRequest('/v1/chat/completions')?.body as {
+      stream_options?: unknown
+      max_tokens?: number
+    }
+    expect(body.stream_options).toEqual({ include_usage: true })
+    expect(body.max_tokens).toBe(8)
     for (const name of ['ttftMs', 'itlMs', 'e2eMs', 'firstChunkMs']) {
       expect(report[name].count).toBeGreaterThan(0)
       expect(report[name].p50).toBeLessThanOrEqual(report[name].p99)
@@ -58,7 +71,7 @@ describe('bun run loadtest', () => {
   test('an open-loop non-streaming run sends at the requested rate and prints the text report', async () => {
     const { stdout, stderr, code } = await loadtest(['--rate', '50', '--duration', '1s', '--no-stream'], {
       TARGET_URL: good.url,
-      MODEL: 'x',
+      MODEL: 'sim-model',
     })
     expect(code).toBe(0)
     expect(stderr).toContain('open loop at 50 req/s')
@@ -89,9 +102,10 @@ describe('bun run loadtest', () => {
     })
     expect(code).toBe(1)
     const report = JSON.parse(stdout)
+    expect(report.requests).toBeGreaterThan(0)
     expect(report.errors.byKind.http).toBe(report.requests)
     expect(report.errors.byStatus['503']).toBe(report.requests)
-    expect(report.errors.samples[0]).toContain('overloaded')
+    expect(report.errors.samples[0]).toContain('HTTP 503')
   })
 
   test('bad flags and settings exit 2 with every problem named', async () => {
