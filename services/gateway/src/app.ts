@@ -6,12 +6,14 @@ import { GatewayError } from './errors/gateway-error.ts'
 import { errorHandler } from './plugins/error-handler.ts'
 import { generateRoutes } from './routes/generate.ts'
 import { healthRoutes } from './routes/health.ts'
+import { metricsRoutes } from './routes/metrics.ts'
 import { modelRoutes } from './routes/models.ts'
 import { OPENAI_PREFIXES, openaiRoutes } from './routes/openai.ts'
 
 const KNOWN_PATHS = new Set([
   '/health',
   '/ready',
+  '/metrics',
   '/v1/generate',
   '/v1/stream',
   ...OPENAI_PREFIXES.flatMap((prefix) =>
@@ -27,9 +29,16 @@ export function createApp(deps: GatewayDeps) {
     keyRing: deps.keyRing,
     authEnabled: config.authEnabled,
     modelAliases: config.modelAliases,
+    maxBodyBytes: config.maxBodyBytes,
   }
   return new Elysia({ name: 'gateway' })
-    .use(errorHandler({ log: deps.log, knownPath: (path) => KNOWN_PATHS.has(path) }))
+    .use(
+      errorHandler({
+        log: deps.log,
+        knownPath: (path) => KNOWN_PATHS.has(path),
+        onErrorResponse: (route, model, status) => deps.metrics.recordError(route, model, status),
+      }),
+    )
     .onRequest(({ request }) => {
       // Refuse an oversized body from its declared length, before a byte of it is read.
       const length = Number(request.headers.get('content-length') ?? 0)
@@ -54,6 +63,7 @@ export function createApp(deps: GatewayDeps) {
       }),
     )
     .use(healthRoutes(deps))
+    .use(metricsRoutes(deps.metrics))
     .use(modelRoutes(routeDeps))
     .use(openaiRoutes(routeDeps))
     .use(generateRoutes(routeDeps))

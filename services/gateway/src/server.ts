@@ -23,8 +23,9 @@ export async function startGateway(
     port: config.port,
     // Bun closes idle sockets after 10 s by default, which would cut long time-to-first-token requests.
     idleTimeout: 0,
-    // Bun's own cap, for bodies sent without a content-length; a declared length is refused earlier, in OpenAI's shape.
-    maxRequestBodySize: config.maxBodyBytes,
+    // Bun refuses a declared length over its cap with a bare 413 before our hook can answer in OpenAI's shape, so its
+    // cap stays far above ours; the JSON body reader enforces MAX_BODY_BYTES, chunked bodies included.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
   })
   const server = app.server
   if (!server) throw new Error('gateway did not start listening')

@@ -42,6 +42,8 @@ export class GatewayError extends Error {
   readonly code: string
   readonly param: string | null
   readonly headers: Record<string, string>
+  /** The served model the failed request was for, when known: a metric label, never a client's free text. */
+  model: string | undefined
 
   constructor(kind: ErrorKind, message: string, options: GatewayErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })

@@ -32,6 +32,8 @@ export interface ErrorHandlerOptions {
   log: Logger
   /** Paths the gateway serves, to answer 405 rather than 404 for a known path with the wrong method. */
   knownPath: (path: string) => boolean
+  /** Every error response, for the request counter. */
+  onErrorResponse?: (route: string, model: string, status: number) => void
 }
 
 export const errorHandler = (options: ErrorHandlerOptions) =>
@@ -39,7 +41,10 @@ export const errorHandler = (options: ErrorHandlerOptions) =>
     { as: 'global' },
     ({ code, error, request, path }) => {
       let gatewayError: GatewayError
+      // Elysia wraps what a body parser throws in its own ParseError; ours carries the real reason (e.g. 413).
+      const cause = (error as { cause?: unknown }).cause
       if (error instanceof GatewayError) gatewayError = error
+      else if (cause instanceof GatewayError) gatewayError = cause
       else if (code === 'VALIDATION') gatewayError = validationError(error)
       else if (code === 'PARSE') {
         gatewayError = new GatewayError('invalid_json', 'We could not parse the JSON body of your request.')
@@ -57,6 +62,11 @@ export const errorHandler = (options: ErrorHandlerOptions) =>
           'request failed',
         )
       }
+      options.onErrorResponse?.(
+        options.knownPath(path) ? path.replace(/^\/api\/v1\//, '/v1/') : 'unmatched',
+        gatewayError.model ?? 'unknown',
+        gatewayError.status,
+      )
       return errorResponse(gatewayError)
     },
   )

@@ -50,6 +50,7 @@ export interface ForwardOutcome {
 
 export interface ForwardResult {
   response: Response
+  streaming: boolean
   /** Resolves when the exchange is over: at once for JSON answers, at the end of the relay for streams. */
   done: Promise<ForwardOutcome>
 }
@@ -82,6 +83,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 export interface Forwarder {
   forward(request: ForwardRequest): Promise<ForwardResult>
   resolveModel(requested: string): string
+  knowsModel(model: string): boolean
 }
 
 export function createForwarder(options: ForwarderOptions): Forwarder {
@@ -207,6 +209,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         }
         return {
           response: new Response(text, { status: 200, headers: JSON_HEADERS }),
+          streaming: false,
           done: Promise.resolve(outcome),
         }
       }
@@ -244,7 +247,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           })
         },
       })
-      return { response: new Response(relay, { status: 200, headers: SSE_HEADERS }), done }
+      return { response: new Response(relay, { status: 200, headers: SSE_HEADERS }), streaming: true, done }
     }
     throw (
       lastError ??
@@ -254,5 +257,5 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
     )
   }
 
-  return { forward, resolveModel }
+  return { forward, resolveModel, knowsModel: (model) => options.registry.knowsModel(model) }
 }

@@ -25,6 +25,8 @@ export interface ProxyServiceOptions {
 }
 
 export interface ProxyService {
+  /** SSE streams being relayed right now. */
+  readonly openStreams: number
   handle(
     endpoint: Endpoint,
     body: Record<string, unknown>,
@@ -35,7 +37,11 @@ export interface ProxyService {
 
 export function createProxyService(options: ProxyServiceOptions): ProxyService {
   const { forwarder, lifecycle, log } = options
+  let openStreams = 0
   return {
+    get openStreams() {
+      return openStreams
+    },
     async handle(endpoint, body, context, transform) {
       if (lifecycle.draining) {
         throw new GatewayError('shutting_down', 'The gateway is shutting down; retry on another instance.', {
@@ -53,8 +59,10 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           startedAt: context.startedAt,
           transform,
         })
+        if (result.streaming) openStreams++
         void result.done.then((outcome) => {
           end()
+          if (result.streaming) openStreams--
           const durationMs = performance.now() - context.startedAt
           options.onOutcome?.(outcome, context, durationMs)
           if (options.logRequests) {
@@ -80,6 +88,8 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
         return result.response
       } catch (error) {
         end()
+        const model = forwarder.resolveModel(String(body.model))
+        if (error instanceof GatewayError && forwarder.knowsModel(model)) error.model = model
         if (options.logRequests && error instanceof GatewayError) {
           log.info(
             {

@@ -7,6 +7,7 @@ import type { KeyRing } from '../core/api-key.ts'
 import { type ChunkInfo, eventData } from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { auth } from '../plugins/auth.ts'
+import { jsonBody } from '../plugins/json-body.ts'
 import { requestContext } from '../plugins/request-context.ts'
 import type { ProxyService } from '../proxy/proxy-service.ts'
 import type { UpstreamRegistry } from '../upstream/registry.ts'
@@ -17,6 +18,7 @@ export interface GenerateRouteDeps {
   registry: UpstreamRegistry
   keyRing: KeyRing
   authEnabled: boolean
+  maxBodyBytes: number
 }
 
 interface CompletionChoice {
@@ -50,6 +52,7 @@ export const generateRoutes = (deps: GenerateRouteDeps) => {
       })
     return model
   }
+  const parseJson = jsonBody(deps.maxBodyBytes)
   return new Elysia({ name: 'gateway.routes.generate' })
     .use(requestContext())
     .use(auth({ keyRing: deps.keyRing, enabled: deps.authEnabled }))
@@ -77,7 +80,7 @@ export const generateRoutes = (deps: GenerateRouteDeps) => {
           usage: completion.usage ?? null,
         }
       },
-      { body: generateBody, parse: 'json', detail: { tags: ['Simple'], summary: 'Prompt in, text out' } },
+      { body: generateBody, parse: parseJson, detail: { tags: ['Simple'], summary: 'Prompt in, text out' } },
     )
     .post(
       '/v1/stream',
@@ -92,7 +95,7 @@ export const generateRoutes = (deps: GenerateRouteDeps) => {
       },
       {
         body: generateBody,
-        parse: 'json',
+        parse: parseJson,
         detail: { tags: ['Simple'], summary: 'Prompt in, SSE of text pieces out' },
       },
     )

@@ -2,6 +2,7 @@
 import { Elysia } from 'elysia'
 import type { KeyIdentity, KeyRing } from '../core/api-key.ts'
 import { auth } from '../plugins/auth.ts'
+import { jsonBody } from '../plugins/json-body.ts'
 import { requestContext } from '../plugins/request-context.ts'
 import type { Endpoint } from '../proxy/forward.ts'
 import type { ProxyService } from '../proxy/proxy-service.ts'
@@ -11,6 +12,7 @@ export interface OpenAIRouteDeps {
   proxy: ProxyService
   keyRing: KeyRing
   authEnabled: boolean
+  maxBodyBytes: number
 }
 
 export const OPENAI_PREFIXES = ['/v1', '/api/v1'] as const
@@ -38,25 +40,27 @@ const forwardTo =
 
 const docs = (summary: string) => ({ tags: ['OpenAI'], summary })
 
-const mount = (prefix: string, deps: OpenAIRouteDeps) =>
-  new Elysia({ prefix })
+const mount = (prefix: string, deps: OpenAIRouteDeps) => {
+  const parseJson = jsonBody(deps.maxBodyBytes)
+  return new Elysia({ prefix })
     .use(requestContext())
     .use(auth({ keyRing: deps.keyRing, enabled: deps.authEnabled }))
     .post('/chat/completions', forwardTo(deps.proxy, 'chat', '/v1/chat/completions'), {
       body: chatCompletionBody,
-      parse: 'json',
+      parse: parseJson,
       detail: docs('Chat completion, streaming (SSE) or not'),
     })
     .post('/completions', forwardTo(deps.proxy, 'completions', '/v1/completions'), {
       body: completionBody,
-      parse: 'json',
+      parse: parseJson,
       detail: docs('Text completion, streaming (SSE) or not'),
     })
     .post('/embeddings', forwardTo(deps.proxy, 'embeddings', '/v1/embeddings'), {
       body: embeddingBody,
-      parse: 'json',
+      parse: parseJson,
       detail: docs('Embeddings'),
     })
+}
 
 export const openaiRoutes = (deps: OpenAIRouteDeps) =>
   new Elysia({ name: 'gateway.routes.openai' }).use(mount('/v1', deps)).use(mount('/api/v1', deps))

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startSim } from '@infergate/vllm-sim/testing'
+import { chat, ssePayloads } from './stack.ts'
+
+const MAIN = new URL('../src/main.ts', import.meta.url).pathname
+
+type Sim = Awaited<ReturnType<typeof startSim>>
+let sim: Sim
+
+beforeAll(async () => {
+  sim = await startSim({})
+})
+afterAll(() => sim.stop())
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response() })
+  const port = probe.port ?? 0
+  await probe.stop(true)
+  return port
+}
+
+async function spawnGateway(env: Record<string, string>) {
+  const port = await freePort()
+  const child = Bun.spawn([process.execPath, MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const url = `http://127.0.0.1:${port}`
+  const deadline = Date.now() + 10_000
+  for (;;) {
+    const ready = await fetch(`${url}/ready`).catch(() => undefined)
+    if (ready?.status === 200) break
+    if (Date.now() > deadline) throw new Error('gateway did not become ready')
+    await Bun.sleep(50)
+  }
+  return { child, url }
+}
+
+describe('process lifecycle', () => {
+  test('SIGTERM drains: /ready 503, new requests 503, the open stream completes, exit 0', async () => {
+    const { child, url } = await spawnGateway({
+      VLLM_URL: sim.url,
+      GATEWAY_API_KEYS: 'k',
+      SHUTDOWN_GRACE_MS: '10000',
+    })
+    const headers = { authorization: 'Bearer k', 'content-type': 'application/json' }
+    const streaming = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(chat('drain [[sim:tokens=30]] [[sim:itl-ms=30]]', { stream: true })),
+    })
+    const reader = streaming.body?.getReader()
+    const first = await reader?.read()
+    child.kill('SIGTERM')
+    await Bun.sleep(100)
+    expect((await fetch(`${url}/ready`)).status).toBe(503)
+    const refused = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(chat('late')),
+    })
+    expect(refused.status).toBe(503)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('shutting_down')
+    let rest = ''
+    for (let part = await reader?.read(); part && !part.done; part = await reader?.read())
+      rest += new TextDecoder().decode(part.value)
+    const payloads = ssePayloads(new TextDecoder().decode(first?.value) + rest)
+    expect(payloads.at(-1)).toBe('[DONE]')
+    expect(payloads.some((payload) => payload.includes('"error"'))).toBe(false)
+    expect(await child.exited).toBe(0)
+  })
+
+  test('invalid configuration stops start-up with one message naming every bad variable', async () => {
+    const child = Bun.spawn([process.execPath, MAIN], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', UPSTREAM_TIMEOUT_MS: '-1', VLLM_URL: 'ftp://x' },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    expect(await child.exited).toBe(2)
+    const stderr = await new Response(child.stderr).text()
+    for (const name of ['PORT', 'UPSTREAM_TIMEOUT_MS', 'VLLM_URL', 'GATEWAY_API_KEYS'])
+      expect(stderr).toContain(name)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+})
