@@ -1,0 +1,220 @@
+/**
+ * @module Gateway overhead benchmark (`bun run bench gateway`): the gateway vs direct-to-sim vs a bare Bun proxy vs
+ * nginx, in one run, the load generator on one core and every server on the other. Prints the figures and the
+ * issue's targets (ratios to the bare proxy); a full run also rewrites BENCHMARKS.md's "gateway overhead" section.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { ConfigError } from '@infergate/config'
+import { type BenchPlan, readBenchPlan } from './lib/bench-config.ts'
+import { replaceSection } from './lib/markdown-section.ts'
+import { evaluate, renderMarkdown, type TargetMeasurement, type TargetName } from './lib/overhead-report.ts'
+import { latencyAt, maxThroughput, rssGrowth, streaming, type Target, warmUp } from './lib/scenarios.ts'
+import { freePort, type Server, startNginx, startServer } from './lib/servers.ts'
+
+const root = new URL('../../..', import.meta.url).pathname
+const here = new URL('.', import.meta.url).pathname
+const API_KEY = 'sk-bench-overhead'
+
+let plan: BenchPlan
+try {
+  plan = readBenchPlan(process.env)
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error
+  console.error(`overhead bench: ${error.message}`)
+  process.exit(2)
+}
+
+const log = (line: string) => console.log(`[overhead] ${line}`)
+const servers: Server[] = []
+const dir = await mkdtemp(`${tmpdir()}/infergate-overhead-`)
+let cleaned = false
+async function cleanUp(): Promise<void> {
+  if (cleaned) return
+  cleaned = true
+  await Promise.all(servers.map((server) => server.stop()))
+  await rm(dir, { recursive: true, force: true })
+}
+process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)))
+
+// The load generator (this process and the wrk it starts) gets one core; servers are started with the other.
+const pin = Bun.spawnSync(['taskset', '-a', '-p', '-c', plan.clientCpu, String(process.pid)])
+if (pin.exitCode !== 0) log(`could not pin the load generator: ${pin.stderr.toString().trim()}`)
+
+const bun = process.execPath
+const simPort = await freePort()
+const simUrl = `http://127.0.0.1:${simPort}`
+let sim: Server
+try {
+  sim = await startServer({
+    name: 'vllm-sim',
+    // Zero latency so non-streaming figures are the proxies' own; streams get their latency from prompt directives.
+    cmd: [
+      bun,
+      'services/vllm-sim/src/main.ts',
+      'serve',
+      'sim-model',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(simPort),
+      '--max-num-seqs',
+      '4096',
+      '--sim-ttft-ms',
+      '0',
+      '--sim-ttft-per-token-us',
+      '0',
+      '--sim-itl-ms',
+      '0',
+      '--sim-jitter',
+      '0',
+    ],
+    cpu: plan.serverCpu,
+    readyUrl: `${simUrl}/health`,
+    url: simUrl,
+    cwd: root,
+  })
+  servers.push(sim)
+} catch (error) {
+  console.error(
+    `overhead bench: the simulator did not start, nothing can be measured: ${(error as Error).message}`,
+  )
+  await cleanUp()
+  process.exit(1)
+}
+
+type Starter = () => Promise<Server>
+const starters: Record<Exclude<TargetName, 'direct'>, { label: string; start: Starter }> = {
+  bare: {
+    label: 'bare Bun proxy',
+    start: async () => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      return startServer({
+        name: 'bare proxy',
+        cmd: [bun, `${here}bare-proxy.ts`, String(port), simUrl],
+        cpu: plan.serverCpu,
+        readyUrl: `${url}/health`,
+        url,
+        cwd: root,
+      })
+    },
+  },
+  nginx: {
+    label: 'nginx proxy_pass',
+    start: async () =>
+      startNginx({
+        dir: `${dir}/nginx`,
+        template: await Bun.file(`${here}nginx.conf.template`).text(),
+        port: await freePort(),
+        upstreamPort: simPort,
+        cpu: plan.serverCpu,
+        cwd: root,
+      }),
+  },
+  gateway: {
+    label: 'gateway',
+    start: async () => {
+      const port = await freePort()
+      const url = `http://127.0.0.1:${port}`
+      return startServer({
+        name: 'gateway',
+        cmd: [bun, 'services/gateway/src/main.ts'],
+        env: { PORT: String(port), HOST: '127.0.0.1', VLLM_URL: simUrl, GATEWAY_API_KEYS: API_KEY },
+        cpu: plan.serverCpu,
+        readyUrl: `${url}/ready`,
+        url,
+        cwd: root,
+        readyTimeoutMs: 30_000,
+      })
+    },
+  },
+}
+
+async function measure(name: TargetName, label: string, target: Target): Promise<TargetMeasurement> {
+  log(`${label}: warm-up`)
+  await warmUp(target, API_KEY, plan)
+  const rates: Record<string, Awaited<ReturnType<typeof latencyAt>>> = {}
+  for (const rate of plan.rates) {
+    log(`${label}: open loop at ${rate} req/s for ${plan.rateMs / 1000}s`)
+    rates[String(rate)] = await latencyAt(target, API_KEY, rate, plan)
+    const point = rates[String(rate)]
+    log(
+      `  p50 ${point?.p50.toFixed(2)} ms, p99 ${point?.p99.toFixed(2)} ms, ${point?.errors} errors, client send lag p99 ${point?.sendLagP99.toFixed(2)} ms`,
+    )
+  }
+  log(`${label}: max throughput, ${plan.connections} connections for ${plan.maxThroughputS}s`)
+  const max = await maxThroughput(target, API_KEY, plan, `${dir}/wrk-${name}.lua`)
+  log(`  ${max.requestsPerS.toFixed(0)} req/s (${max.tool}), ${max.errors} errors`)
+  log(
+    `${label}: ${plan.streams} concurrent streams × ${plan.streamRounds} of ${plan.streamChunks} chunks, ${plan.streamItlMs} ms apart`,
+  )
+  const stream = await streaming(target, API_KEY, plan)
+  log(
+    `  first chunk p50 ${stream.firstChunkP50.toFixed(2)} ms, gap p99 ${stream.gapP99.toFixed(2)} ms, peak RSS ${stream.peakRssMb?.toFixed(1) ?? '-'} MB, ${stream.errors} errors`,
+  )
+  return { name, label, rates, maxThroughput: max, stream }
+}
+
+const results: TargetMeasurement[] = []
+const started = performance.now()
+try {
+  results.push(await measure('direct', 'direct to sim', { url: simUrl }))
+  for (const [name, { label, start }] of Object.entries(starters) as Array<
+    [Exclude<TargetName, 'direct'>, (typeof starters)['bare']]
+  >) {
+    let server: Server
+    try {
+      log(`${label}: starting`)
+      server = await start()
+      servers.push(server)
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error)
+      log(`${label}: NOT MEASURED, it did not start: ${reason}`)
+      results.push({ name, label, failure: reason.split('\n')[0]?.slice(0, 200) ?? reason })
+      continue
+    }
+    const measured = await measure(name, label, { url: server.url, pid: server.pid })
+    if (name === 'gateway') {
+      log(`${label}: RSS across ${plan.rssRequests} requests`)
+      const growth = await rssGrowth({ url: server.url, pid: server.pid }, API_KEY, plan)
+      log(
+        `  start ${growth.startMb.toFixed(1)} MB, mid ${growth.midMb.toFixed(1)} MB, end ${growth.endMb.toFixed(1)} MB`,
+      )
+      results.push({ ...measured, rssGrowth: growth })
+    } else {
+      results.push(measured)
+    }
+    // Each proxy is stopped once measured so that it cannot take CPU from the next one.
+    await server.stop()
+  }
+} finally {
+  await cleanUp()
+}
+
+const checks = evaluate(results, plan.rates)
+const table = renderMarkdown(results, checks, plan.rates)
+const minutes = ((performance.now() - started) / 60_000).toFixed(1)
+console.log(`\n${table}\n\n(run took ${minutes} min${plan.quick ? ', BENCH_QUICK=1 smoke run' : ''})`)
+
+if (plan.writeResults) {
+  const section = [
+    `Command: \`bun run bench gateway\` (file services/gateway/bench/overhead.bench.ts; \`BENCH_QUICK=1\` for a smoke run).`,
+    `Machine: 2 cores, shared with other engineers' test runs while measured, so figures are noisy; load generator`,
+    `pinned to core ${plan.clientCpu} (\`taskset\`), simulator and the proxy under test to core ${plan.serverCpu}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    '',
+    `Method: latency in ms, open loop at fixed arrival rates (${plan.rateMs / 1000} s each, measured from the intended send time), added = target − direct-to-sim of the same run;`,
+    `max throughput by ${results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'} (1 thread, ${plan.connections} connections, ${plan.maxThroughputS} s); streaming: ${plan.streams} concurrent streams × ${plan.streamRounds} rounds of ${plan.streamChunks} chunks,`,
+    `${plan.streamItlMs} ms inter-token latency (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), peak RSS of the proxy process tree sampled every 100 ms.`,
+    `The simulator runs with zero latency (\`--sim-ttft-ms 0 --sim-itl-ms 0\`). Gateway: default settings, auth on with one bench key.`,
+    `Ratios to the bare proxy divide by at least ${0.05} ms of added latency; a rate where over 1% of requests fail counts as collapsed (not measured).`,
+    '',
+    table,
+  ].join('\n')
+  const path = `${root}BENCHMARKS.md`
+  // Re-read just before writing: other benchmarks own other sections of the same file.
+  const current = await Bun.file(path).text()
+  await Bun.write(path, replaceSection(current, 'gateway overhead', section))
+  log('wrote the "gateway overhead" section of BENCHMARKS.md')
+}
+process.exit(0)
