@@ -6,8 +6,8 @@ import { createHostCollector } from '../src/collectors/host.ts'
 import { selfMetrics } from '../src/collectors/registry.ts'
 
 const readme = await Bun.file(join(import.meta.dir, '..', 'README.md')).text()
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-const inTable = (name: string) => new RegExp(`\\|\\s*\`${escape(name)}\`[\\s|]`).test(readme)
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+const inTable = (name: string) => new RegExp(`\\|\\s*\`${escapeRegExp(name)}\`[\\s|]`).test(readme)
 const familyNames = (text: string) => [...text.matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1] ?? '')
 
 describe('README metric tables', () => {
