@@ -130,7 +130,10 @@ export async function writeFrames(
     const tail = item.step === -1
     if (control.dieAfter !== undefined && (tail || (item.content && content >= control.dieAfter))) {
       flush()
-      controller.error(new Error('simulated: connection dropped (die-after)'))
+      // Let the chunks already queued reach the socket first, or Bun resets before even sending the headers.
+      await control.sleep(5)
+      // Erroring with no reason makes Bun reset the connection without printing a stack trace.
+      controller.error(undefined)
       return control.onEnd('dropped')
     }
     if (control.hangAfter !== undefined && (tail || (item.content && content >= control.hangAfter))) {
