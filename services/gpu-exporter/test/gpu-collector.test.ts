@@ -6,7 +6,9 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createApp } from '../src/app.ts'
 import { createGpuCollector, type SmiSource } from '../src/collectors/gpu.ts'
+import { createCollectorRegistry } from '../src/collectors/registry.ts'
 import { createSmiRunner } from '../src/nvidia-smi/runner.ts'
 import { renderFamilies } from '../src/render.ts'
 import {
@@ -14,6 +16,7 @@ import {
   fakeSmi,
   H100_CAPTURE,
   H100_CORE_CSV,
+  H100_IDLE_CSV,
   multiGpuXml,
   RTX_APPS_CSV,
   T4_XML,
@@ -76,6 +79,23 @@ describe('XML source (nvidia-smi -q -x)', () => {
     expect(text).toContain('pci_bus_id="00000000:08:00.0",device="nvidia7"')
   })
 
+  test('scrapes are served from the cache: 500 scrapes after one poll start no nvidia-smi', async () => {
+    const { runner, collector } = await collect({ FAKE_SMI_XML: T4_XML })
+    const registry = createCollectorRegistry({
+      collectors: [collector],
+      logger: { info() {}, warn() {}, error() {} },
+      now: Date.now,
+    })
+    await registry.pollAll()
+    const handler = createApp(registry)
+    const bodies = await Promise.all(
+      Array.from({ length: 500 }, () => handler(new Request('http://x/metrics')).text()),
+    )
+    expect(bodies.every((body) => body.includes('DCGM_FI_DEV_GPU_TEMP{'))).toBe(true)
+    // one run from collect() above, one from pollAll(); none from the scrapes
+    expect(runner.spawned).toBe(2)
+  })
+
   test('nvidia-smi stderr on success is a warning, not a failure', async () => {
     const { result } = await collect({ FAKE_SMI_XML: T4_XML, FAKE_SMI_BEHAVIOUR: 'stderr' })
     expect(result.ok && result.warnings).toEqual([
@@ -100,6 +120,12 @@ describe('CSV source (--query-gpu, --query-compute-apps)', () => {
     expect(text).toMatch(/\nDCGM_FI_DEV_POWER_USAGE\{[^}]*\} 69\.85\n/)
     expect(text).toMatch(/\nnvidia_smi_processes\{[^}]*\} 0\n/)
     expect(text).not.toContain('nvidia_smi_process_used_memory_bytes')
+    // the standalone idle CSV file is the same capture section: same exposition
+    const file = await collect(
+      { FAKE_SMI_CAPTURE: H100_CAPTURE, FAKE_SMI_PHASE: 'idle', FAKE_SMI_GPU_CSV: H100_IDLE_CSV },
+      'csv',
+    )
+    expect(file.text).toBe(text)
   })
 
   test('the derived core-fields CSV and the Windows per-process CSV', async () => {
