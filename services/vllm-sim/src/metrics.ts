@@ -104,8 +104,12 @@ export function createSimMetrics(options: MetricsOptions): SimMetrics {
     1,
   )
 
-  const counter = (name: string, help: string) =>
-    new Counter({ name, help, labelNames, registers: [registry] }).labels(labels)
+  const counter = (name: string, help: string) => {
+    // vLLM exposes every series from startup; prom-client only once touched, so touch them with 0.
+    const metric = new Counter({ name, help, labelNames, registers: [registry] })
+    metric.inc(labels, 0)
+    return metric.labels(labels)
+  }
   const promptTokens = counter('vllm:prompt_tokens_total', 'Number of prefill tokens processed.')
   const generationTokens = counter('vllm:generation_tokens_total', 'Number of generation tokens processed.')
   const prefixQueries = counter(
@@ -120,6 +124,7 @@ export function createSimMetrics(options: MetricsOptions): SimMetrics {
     labelNames: [...labelNames, 'finished_reason'],
     registers: [registry],
   })
+  for (const finished_reason of ['stop', 'length', 'abort']) success.inc({ ...labels, finished_reason }, 0)
   const successBy = {
     stop: success.labels({ ...labels, finished_reason: 'stop' }),
     length: success.labels({ ...labels, finished_reason: 'length' }),
@@ -127,8 +132,11 @@ export function createSimMetrics(options: MetricsOptions): SimMetrics {
     error: success.labels({ ...labels, finished_reason: 'error' }),
   }
 
-  const histogram = (name: string, help: string, buckets: number[]) =>
-    new Histogram({ name, help, buckets, labelNames, registers: [registry] }).labels(labels)
+  const histogram = (name: string, help: string, buckets: number[]) => {
+    const metric = new Histogram({ name, help, buckets, labelNames, registers: [registry] })
+    metric.zero(labels)
+    return metric.labels(labels)
+  }
   const tokenBuckets = oneTwoFiveBuckets(options.maxModelLen)
   const ttft = histogram(
     'vllm:time_to_first_token_seconds',
