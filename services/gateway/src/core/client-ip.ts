@@ -3,30 +3,31 @@
  * `X-Forwarded-For` hop that is not itself trusted. Everything left of that hop is client-supplied and ignored.
  */
 
-/** A parsed address: IPv4-mapped IPv6 is folded into IPv4 so one host never has two identities. */
-export interface IpAddress {
-  readonly family: 4 | 6
-  readonly value: bigint
-}
+/**
+ * A parsed address: IPv4-mapped IPv6 is folded into IPv4 so one host never has two identities. IPv4 stays a
+ * plain number (the per-request hot path); only IPv6 needs a bigint.
+ */
+export type IpAddress =
+  | { readonly family: 4; readonly value: number }
+  | { readonly family: 6; readonly value: bigint }
 
-interface Cidr {
-  readonly family: 4 | 6
-  readonly network: bigint
-  readonly mask: bigint
-}
+type Cidr =
+  | { readonly family: 4; readonly network: number; readonly mask: number }
+  | { readonly family: 6; readonly network: bigint; readonly mask: bigint }
 
 const V4_MAPPED_PREFIX = 0xffffn << 32n
 const V4_MAPPED_MASK = ((1n << 96n) - 1n) << 32n
 
-function parseIpv4(text: string): bigint | undefined {
-  const parts = text.split('.')
-  if (parts.length !== 4) return undefined
-  let value = 0n
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined
-    const octet = Number(part)
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/
+
+function parseIpv4(text: string): number | undefined {
+  const match = IPV4.exec(text)
+  if (match === null) return undefined
+  let value = 0
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(match[i])
     if (octet > 255) return undefined
-    value = (value << 8n) | BigInt(octet)
+    value = value * 256 + octet
   }
   return value
 }
@@ -48,7 +49,7 @@ function parseIpv6(input: string): bigint | undefined {
   if (text.includes('.', lastColon)) {
     const v4 = parseIpv4(text.slice(lastColon + 1))
     if (v4 === undefined) return undefined
-    tail.push(Number(v4 >> 16n), Number(v4 & 0xffffn))
+    tail.push(Math.floor(v4 / 65536), v4 % 65536)
     // Keep a '::' that ends right before the IPv4 part; drop a single separating ':'.
     text = text.slice(0, lastColon + 1)
     if (!text.endsWith('::')) text = text.slice(0, -1)
@@ -66,6 +67,8 @@ function parseIpv6(input: string): bigint | undefined {
 
 /** Parses an IPv4 or IPv6 address (brackets and a trailing port tolerated, as some proxies send them). */
 export function parseIp(input: string): IpAddress | undefined {
+  const fast = parseIpv4(input) // the common case, before any other string work
+  if (fast !== undefined) return { family: 4, value: fast }
   let text = input.trim()
   const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(text)
   if (bracketed) text = bracketed[1] ?? ''
@@ -76,14 +79,18 @@ export function parseIp(input: string): IpAddress | undefined {
   }
   const v6 = parseIpv6(text)
   if (v6 === undefined) return undefined
-  if ((v6 & V4_MAPPED_MASK) === V4_MAPPED_PREFIX) return { family: 4, value: v6 & 0xffffffffn }
+  if ((v6 & V4_MAPPED_MASK) === V4_MAPPED_PREFIX) return { family: 4, value: Number(v6 & 0xffffffffn) }
   return { family: 6, value: v6 }
 }
 
 /** Canonical text (RFC 5952 for IPv6), so that one host is one rate-limit key however it was spelled. */
 export function formatIp(ip: IpAddress): string {
-  if (ip.family === 4) return [24n, 16n, 8n, 0n].map((shift) => String((ip.value >> shift) & 0xffn)).join('.')
-  const groups = Array.from({ length: 8 }, (_, i) => Number((ip.value >> BigInt(112 - 16 * i)) & 0xffffn))
+  if (ip.family === 4) {
+    const v = ip.value
+    return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`
+  }
+  const v6 = ip.value
+  const groups = Array.from({ length: 8 }, (_, i) => Number((v6 >> BigInt(112 - 16 * i)) & 0xffffn))
   let bestStart = -1
   let bestLength = 1 // a single zero group is not compressed
   for (let i = 0; i < 8; ) {
@@ -113,8 +120,12 @@ function parseCidr(text: string): Cidr {
     length = Number(lengthText) - (mapped ? 96 : 0)
     if (length < 0 || length > bits) throw new Error(`"${text}" has a prefix length out of range`)
   }
+  if (address.family === 4) {
+    const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0
+    return { family: 4, network: (address.value & mask) >>> 0, mask }
+  }
   const mask = length === 0 ? 0n : ((1n << BigInt(length)) - 1n) << BigInt(bits - length)
-  return { family: address.family, network: address.value & mask, mask }
+  return { family: 6, network: address.value & mask, mask }
 }
 
 export interface TrustedProxies {
@@ -132,7 +143,11 @@ export function createTrustedProxies(cidrs: readonly string[]): TrustedProxies {
   return {
     size: ranges.length,
     contains: (ip) =>
-      ranges.some((range) => range.family === ip.family && (ip.value & range.mask) === range.network),
+      ranges.some((range) =>
+        range.family === 4
+          ? ip.family === 4 && (ip.value & range.mask) >>> 0 === range.network
+          : ip.family === 6 && (ip.value & range.mask) === range.network,
+      ),
   }
 }
 
@@ -168,6 +183,7 @@ export function resolveClientIp(input: ClientIpInput, trusted: TrustedProxies): 
  * (`prefixLength`, default 64) instead of per address, which they could rotate for free.
  */
 export function ipLimitKey(ip: string, ipv6PrefixLength = 64): string {
+  if (!ip.includes(':')) return ip // IPv4 (canonical from resolveClientIp) or 'unknown'
   const parsed = parseIp(ip)
   if (parsed === undefined || parsed.family === 4) return ip
   const shift = BigInt(128 - ipv6PrefixLength)

@@ -6,8 +6,17 @@
 const DAY_MS = 86_400_000
 const KEY_HASH = /^[0-9a-f]{64}$/
 
-/** 'YYYY-MM-DD' of the UTC day containing `nowMs`. */
-export const utcDay = (nowMs: number): string => new Date(nowMs).toISOString().slice(0, 10)
+let cachedDayStart = 0
+let cachedDay = '1970-01-01'
+
+/** 'YYYY-MM-DD' of the UTC day containing `nowMs` (memoised: it is asked on every request, and changes daily). */
+export function utcDay(nowMs: number): string {
+  if (nowMs < cachedDayStart || nowMs >= cachedDayStart + DAY_MS) {
+    cachedDayStart = nowMs - (((nowMs % DAY_MS) + DAY_MS) % DAY_MS)
+    cachedDay = new Date(cachedDayStart).toISOString().slice(0, 10)
+  }
+  return cachedDay
+}
 /** Time until the next UTC midnight, when every daily quota resets. */
 export const msUntilUtcMidnight = (nowMs: number): number => DAY_MS - (((nowMs % DAY_MS) + DAY_MS) % DAY_MS)
 

@@ -9,7 +9,7 @@ import * as schema from './schema.sqlite.ts'
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url))
 
-export type GatewayDb = BunSQLiteDatabase<typeof schema>
+export type GatewayDb = BunSQLiteDatabase<typeof schema> & { $client: Database }
 
 export interface GatewayDatabase {
   readonly db: GatewayDb

@@ -20,9 +20,12 @@ const delta = (over: Partial<UsageRecord> = {}): UsageRecord => ({
 
 describe('sqlite usage store', () => {
   test('adds deltas to existing rows instead of replacing them', () => {
-    const { db, close } = openDatabase(':memory:')
+    const { db, sqlite, close } = openDatabase(':memory:')
     const store = createSqliteUsageStore(db)
     store.addUsage([delta(), delta({ model: 'n' })], NOW)
+    expect(sqlite.query("SELECT updated_at AS t FROM usage_daily WHERE model = 'n'").get()).toEqual({
+      t: NOW,
+    })
     store.addUsage([delta({ promptTokens: 1, completionTokens: 1, requests: 2, cost: 0.5 })], NOW + 1)
     expect(store.loadDay('2026-11-22')).toEqual([
       delta({ promptTokens: 11, completionTokens: 6, requests: 3, cost: 0.75 }),
@@ -31,9 +34,9 @@ describe('sqlite usage store', () => {
     close()
   })
 
-  test('writes more rows than one batch in one go', () => {
+  test('writes many rows in one flush and adds to all of them on the next', () => {
     const { db, sqlite, close } = openDatabase(':memory:')
-    const store = createSqliteUsageStore(db, { batchSize: 7 })
+    const store = createSqliteUsageStore(db)
     const deltas = Array.from({ length: 50 }, (_, i) => delta({ keyHash: i.toString(16).padStart(64, '0') }))
     store.addUsage(deltas, NOW)
     store.addUsage(deltas, NOW)
@@ -44,9 +47,9 @@ describe('sqlite usage store', () => {
     close()
   })
 
-  test('a failing batch rolls back the whole flush', () => {
+  test('a failing row rolls back the whole flush', () => {
     const { db, sqlite, close } = openDatabase(':memory:')
-    const store = createSqliteUsageStore(db, { batchSize: 2 })
+    const store = createSqliteUsageStore(db)
     const bad = delta({ keyHash: KEY_B, model: null as unknown as string })
     expect(() => store.addUsage([delta(), delta({ model: 'x' }), bad], NOW)).toThrow()
     expect(sqlite.query('SELECT count(*) AS n FROM usage_daily').get()).toEqual({ n: 0 })

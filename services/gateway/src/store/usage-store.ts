@@ -1,8 +1,8 @@
 /**
  * @module Durable usage: the `UsageStore` interface the flusher writes through (SQLite here, Postgres in the
- * scale-out issue) and its SQLite implementation, which ADDS deltas to rows in batched upserts.
+ * scale-out issue) and its SQLite implementation, which ADDS deltas to rows, one transaction per flush.
  */
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { and, asc, eq, Param, Placeholder, sql } from 'drizzle-orm'
 import type { UsageRecord } from '../core/quota.ts'
 import type { GatewayDb } from './db.ts'
 import { usageDaily } from './schema.sqlite.ts'
@@ -30,11 +30,6 @@ export interface SqliteUsageStore extends UsageStore {
   query(filter: UsageFilter): UsageRecord[]
 }
 
-export interface SqliteUsageStoreOptions {
-  /** Rows per INSERT; 500 × 8 parameters stays far below SQLite's variable limit. */
-  batchSize?: number
-}
-
 const columns = {
   keyHash: usageDaily.keyHash,
   day: usageDaily.day,
@@ -45,13 +40,53 @@ const columns = {
   cost: usageDaily.cost,
 }
 
+type UpsertField = keyof UsageRecord | 'updatedAt'
+
+/**
+ * Drizzle writes the additive upsert once, with named placeholders; a flush then runs it as a prepared
+ * statement on the bun:sqlite handle, one row per run. Measured here, drizzle-built 500-row INSERTs spent
+ * most of a flush building queries (~2.3 s for 100k rows, 4–5× this).
+ */
+function prepareUpsert(db: GatewayDb): (delta: UsageRecord, updatedAtMs: number) => void {
+  const names: UpsertField[] = [...(Object.keys(columns) as (keyof UsageRecord)[]), 'updatedAt']
+  const placeholders = Object.fromEntries(names.map((name) => [name, sql.placeholder(name)]))
+  const { sql: text, params } = db
+    .insert(usageDaily)
+    .values(placeholders as unknown as typeof usageDaily.$inferInsert)
+    .onConflictDoUpdate({
+      target: [usageDaily.keyHash, usageDaily.day, usageDaily.model],
+      set: {
+        promptTokens: sql`${usageDaily.promptTokens} + excluded.prompt_tokens`,
+        completionTokens: sql`${usageDaily.completionTokens} + excluded.completion_tokens`,
+        requests: sql`${usageDaily.requests} + excluded.requests`,
+        cost: sql`${usageDaily.cost} + excluded.cost`,
+        updatedAt: sql`excluded.updated_at`,
+      },
+    })
+    .toSQL()
+  // Each parameter is a column's Param wrapping our named Placeholder: read the names in SQL order.
+  const order = params.map((param) => {
+    const inner = param instanceof Param ? param.value : param
+    if (!(inner instanceof Placeholder)) throw new Error('usage upsert: unexpected inline parameter')
+    return inner.name as UpsertField
+  })
+  const statement = db.$client.prepare(text)
+  return (delta, updatedAtMs) => {
+    statement.run(...order.map((name) => (name === 'updatedAt' ? updatedAtMs : delta[name])))
+  }
+}
+
 /**
  * @example
  * const store = createSqliteUsageStore(openDatabase(config.quotaDb).db)
  * ledger.restore(store.loadDay(utcDay(now)), now)
  */
-export function createSqliteUsageStore(db: GatewayDb, options: SqliteUsageStoreOptions = {}): SqliteUsageStore {
-  const batchSize = options.batchSize ?? 500
+export function createSqliteUsageStore(db: GatewayDb): SqliteUsageStore {
+  const upsert = prepareUpsert(db)
+  // One transaction per flush: a failure part-way rolls every row back, so the ledger's retry never double-counts.
+  const writeAll = db.$client.transaction((deltas: readonly UsageRecord[], nowMs: number) => {
+    for (const delta of deltas) upsert(delta, nowMs)
+  })
   const query = (filter: UsageFilter): UsageRecord[] => {
     const conditions = [
       filter.day === undefined ? undefined : eq(usageDaily.day, filter.day),
@@ -67,26 +102,7 @@ export function createSqliteUsageStore(db: GatewayDb, options: SqliteUsageStoreO
 
   return {
     addUsage(deltas, nowMs) {
-      if (deltas.length === 0) return
-      const updatedAt = new Date(nowMs)
-      db.transaction((tx) => {
-        for (let start = 0; start < deltas.length; start += batchSize) {
-          const batch = deltas.slice(start, start + batchSize).map((delta) => ({ ...delta, updatedAt }))
-          tx.insert(usageDaily)
-            .values(batch)
-            .onConflictDoUpdate({
-              target: [usageDaily.keyHash, usageDaily.day, usageDaily.model],
-              set: {
-                promptTokens: sql`${usageDaily.promptTokens} + excluded.prompt_tokens`,
-                completionTokens: sql`${usageDaily.completionTokens} + excluded.completion_tokens`,
-                requests: sql`${usageDaily.requests} + excluded.requests`,
-                cost: sql`${usageDaily.cost} + excluded.cost`,
-                updatedAt: sql`excluded.updated_at`,
-              },
-            })
-            .run()
-        }
-      })
+      if (deltas.length > 0) writeAll(deltas, nowMs)
     },
     loadDay: (day) => query({ day }),
     query,
