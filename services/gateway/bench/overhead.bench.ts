@@ -9,7 +9,15 @@ import { ConfigError } from '@infergate/config'
 import { type BenchPlan, readBenchPlan } from './lib/bench-config.ts'
 import { replaceSection } from './lib/markdown-section.ts'
 import { evaluate, renderMarkdown, type TargetMeasurement, type TargetName } from './lib/overhead-report.ts'
-import { latencyAt, maxThroughput, rssGrowth, streaming, type Target, warmUp } from './lib/scenarios.ts'
+import {
+  latencyInterleaved,
+  type MeasuredPoint,
+  maxThroughput,
+  rssGrowth,
+  streamingInterleaved,
+  type Target,
+  warmUp,
+} from './lib/scenarios.ts'
 import { freePort, type Server, startNginx, startServer } from './lib/servers.ts'
 
 const root = new URL('../../..', import.meta.url).pathname
@@ -131,35 +139,52 @@ const starters: Record<Exclude<TargetName, 'direct'>, { label: string; start: St
   },
 }
 
+const direct: Target = { url: simUrl }
+const point = (p: MeasuredPoint): string =>
+  `p50 ${p.p50.toFixed(2)} ms, p99 ${p.p99.toFixed(2)} ms, ${p.errors}/${p.requests} failed, client send lag p99 ${p.sendLagP99.toFixed(2)} ms${p.errorSample ? ` (e.g. ${p.errorSample.slice(0, 200)})` : ''}`
+const streamLine = (s: NonNullable<TargetMeasurement['stream']>): string =>
+  `${s.chunksPerStream ?? '-'} chunks/stream, first chunk p50 ${s.firstChunkP50.toFixed(2)} ms, gap p99 ${s.gapP99.toFixed(2)} ms, peak RSS ${s.peakRssMb?.toFixed(1) ?? '-'} MB, ${s.errors}/${s.requests} failed${s.errorSample ? ` (e.g. ${s.errorSample.slice(0, 200)})` : ''}`
+
+/** Measures one target; a proxy's latency phases alternate with direct-to-sim, which becomes its baseline. */
 async function measure(name: TargetName, label: string, target: Target): Promise<TargetMeasurement> {
+  const targets = name === 'direct' ? [target] : [target, direct]
   log(`${label}: warm-up`)
   await warmUp(target, API_KEY, plan)
-  const rates: Record<string, Awaited<ReturnType<typeof latencyAt>>> = {}
+  const rates: Record<string, MeasuredPoint> = {}
+  const baseRates: Record<string, MeasuredPoint> = {}
   for (const rate of plan.rates) {
-    log(`${label}: open loop at ${rate} req/s for ${plan.rateMs / 1000}s`)
-    rates[String(rate)] = await latencyAt(target, API_KEY, rate, plan)
-    const point = rates[String(rate)]
     log(
-      `  p50 ${point?.p50.toFixed(2)} ms, p99 ${point?.p99.toFixed(2)} ms, ${point?.errors} errors, client send lag p99 ${point?.sendLagP99.toFixed(2)} ms`,
+      `${label}: open loop at ${rate} req/s, ${plan.rateSlices} × ${plan.sliceMs / 1000}s${targets.length > 1 ? ' alternating with direct' : ''}`,
     )
+    const [own, base] = await latencyInterleaved(targets, API_KEY, rate, plan)
+    if (own) rates[String(rate)] = own
+    if (base) baseRates[String(rate)] = base
+    if (own) log(`  ${point(own)}`)
+    if (base) log(`  direct: ${point(base)}`)
   }
   log(`${label}: max throughput, ${plan.connections} connections for ${plan.maxThroughputS}s`)
   const max = await maxThroughput(target, API_KEY, plan, `${dir}/wrk-${name}.lua`)
   log(`  ${max.requestsPerS.toFixed(0)} req/s (${max.tool}), ${max.errors} errors`)
   log(
-    `${label}: ${plan.streams} concurrent streams × ${plan.streamRounds} of ${plan.streamChunks} chunks, ${plan.streamItlMs} ms apart`,
+    `${label}: ${plan.streamRounds} rounds of ${plan.streams} concurrent streams, ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart`,
   )
-  const stream = await streaming(target, API_KEY, plan)
-  log(
-    `  first chunk p50 ${stream.firstChunkP50.toFixed(2)} ms, gap p99 ${stream.gapP99.toFixed(2)} ms, peak RSS ${stream.peakRssMb?.toFixed(1) ?? '-'} MB, ${stream.errors} errors`,
-  )
-  return { name, label, rates, maxThroughput: max, stream }
+  const [stream, baseStream] = await streamingInterleaved(targets, API_KEY, plan)
+  if (stream) log(`  ${streamLine(stream)}`)
+  if (baseStream) log(`  direct: ${streamLine(baseStream)}`)
+  return {
+    name,
+    label,
+    rates,
+    maxThroughput: max,
+    ...(stream ? { stream } : {}),
+    ...(baseStream ? { baseline: { rates: baseRates, stream: baseStream } } : {}),
+  }
 }
 
 const results: TargetMeasurement[] = []
 const started = performance.now()
 try {
-  results.push(await measure('direct', 'direct to sim', { url: simUrl }))
+  results.push(await measure('direct', 'direct to sim', direct))
   for (const [name, { label, start }] of Object.entries(starters) as Array<
     [Exclude<TargetName, 'direct'>, (typeof starters)['bare']]
   >) {
@@ -203,8 +228,10 @@ if (plan.writeResults) {
     `Machine: 2 cores, shared with other engineers' test runs while measured, so figures are noisy; load generator`,
     `pinned to core ${plan.clientCpu} (\`taskset\`), simulator and the proxy under test to core ${plan.serverCpu}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
     '',
-    `Method: latency in ms, open loop at fixed arrival rates (${plan.rateMs / 1000} s each, measured from the intended send time), added = target − direct-to-sim of the same run;`,
-    `max throughput by ${results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'} (1 thread, ${plan.connections} connections, ${plan.maxThroughputS} s); streaming: ${plan.streams} concurrent streams × ${plan.streamRounds} rounds of ${plan.streamChunks} chunks,`,
+    `Method: latency in ms from the intended send time, open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target alternating with`,
+    `direct-to-sim slices (A/B, so both see the same background load); added = target − its interleaved direct baseline (in brackets);`,
+    `max throughput by ${results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'} (1 thread, ${plan.connections} connections, ${plan.maxThroughputS} s); streaming: ${plan.streamRounds} rounds of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks`,
+    `(rounds alternating with direct),`,
     `${plan.streamItlMs} ms inter-token latency (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), peak RSS of the proxy process tree sampled every 100 ms.`,
     `The simulator runs with zero latency (\`--sim-ttft-ms 0 --sim-itl-ms 0\`). Gateway: default settings, auth on with one bench key.`,
     `Ratios to the bare proxy divide by at least ${0.05} ms of added latency; a rate where over 1% of requests fail counts as collapsed (not measured).`,

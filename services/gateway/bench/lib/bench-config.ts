@@ -18,7 +18,9 @@ export interface BenchPlan {
   readonly serverCpu: string
   readonly rates: readonly number[]
   readonly warmupMs: number
-  readonly rateMs: number
+  /** Each open-loop rate runs in this many slices per target, alternating with direct-to-sim. */
+  readonly rateSlices: number
+  readonly sliceMs: number
   readonly maxThroughputS: number
   readonly connections: number
   readonly streams: number
@@ -38,7 +40,8 @@ export function readBenchPlan(env: Readonly<Record<string, string | undefined>>)
     serverCpu: raw.BENCH_SERVER_CPU,
     rates: [500, 2000],
     warmupMs: quick ? 500 : 2000,
-    rateMs: quick ? 1500 : 8000,
+    rateSlices: quick ? 3 : 6,
+    sliceMs: quick ? 500 : 1000,
     maxThroughputS: quick ? 2 : 8,
     connections: 64,
     streams: quick ? 100 : 400,

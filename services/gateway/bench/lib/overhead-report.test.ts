@@ -11,7 +11,7 @@ const measurement = (
   name,
   label: name,
   rates: { '500': point(0.5 + shift, 2 + shift * 4), '2000': point(0.6 + shift, 3 + shift * 4) },
-  maxThroughput: { requestsPerS: 20_000 / (1 + shift * 10), errors: 0, tool: 'wrk' },
+  maxThroughput: { requestsPerS: 20_000 / (1 + shift * 10), requests: 100_000, errors: 0, tool: 'wrk' },
   stream: {
     firstChunkP50: 1 + shift,
     gapP99: 21 + shift,
@@ -86,6 +86,50 @@ describe('evaluate', () => {
     const checks = evaluate([measurement('direct', 0), measurement('bare', 0.1), collapsedAt2000], RATES)
     expect(checks.find((check) => check.name === 'added p50 at 2000 req/s')?.met).toBeUndefined()
     expect(checks.find((check) => check.name === 'added p50 at 500 req/s')?.met).toBe(true)
+  })
+})
+
+describe('interleaved baselines', () => {
+  test('added latency is taken against the target own interleaved baseline when it has one', () => {
+    const noisyDirect = measurement('direct', 5)
+    const bare = measurement('bare', 0.1, { baseline: { rates: measurement('direct', 0).rates } })
+    const gateway = measurement('gateway', 0.14, { baseline: { rates: measurement('direct', 0).rates } })
+    const checks = evaluate([noisyDirect, bare, gateway], RATES)
+    expect(checks.find((check) => check.name === 'added p50 at 500 req/s')).toMatchObject({
+      gateway: '0.14 ms',
+      bare: '0.10 ms',
+      met: true,
+    })
+    const text = renderMarkdown([noisyDirect, bare, gateway], checks, RATES)
+    expect(text).toContain('| bare | 0.60 (+0.10) |')
+  })
+
+  test('a collapsed baseline makes the rate not measured', () => {
+    const bad = { rates: { '500': point(0.5, 2, 500), '2000': point(0.6, 3) } }
+    const checks = evaluate(
+      [measurement('direct', 0), measurement('bare', 0.1, { baseline: bad }), measurement('gateway', 0.1)],
+      RATES,
+    )
+    expect(checks.find((check) => check.name === 'added p50 at 500 req/s')?.met).toBeUndefined()
+    expect(checks.find((check) => check.name === 'added p50 at 2000 req/s')?.met).toBe(true)
+  })
+})
+
+describe('failed phases', () => {
+  test('throughput or streams with mostly failed requests are "not measured", never a pass or a fail', () => {
+    const gateway = measurement('gateway', 0.1, {
+      maxThroughput: { requestsPerS: 9000, requests: 18_000, errors: 7000, tool: 'wrk' },
+      stream: { firstChunkP50: Number.NaN, gapP99: Number.NaN, requests: 100, errors: 100, peakRssMb: 80 },
+    })
+    const checks = evaluate([measurement('direct', 0), measurement('bare', 0.1), gateway], RATES)
+    for (const name of [
+      'max throughput (64 conns)',
+      'stream: added time to first chunk p50',
+      'stream: inter-chunk gap p99',
+      'stream: peak RSS',
+    ]) {
+      expect(checks.find((check) => check.name === name)?.met).toBeUndefined()
+    }
   })
 })
 

@@ -15,13 +15,21 @@ export interface TargetMeasurement {
   /** Why the target could not be measured at all (it did not start). */
   readonly failure?: string
   readonly rates?: Readonly<Record<string, LatencyPoint>>
-  readonly maxThroughput?: { readonly requestsPerS: number; readonly errors: number; readonly tool: string }
+  readonly maxThroughput?: {
+    readonly requestsPerS: number
+    readonly requests: number
+    readonly errors: number
+    readonly tool: string
+  }
   readonly stream?: {
     readonly firstChunkP50: number
     readonly gapP99: number
     readonly requests: number
     readonly errors: number
     readonly peakRssMb?: number
+    readonly errorSample?: string
+    /** Output chunks per successful stream (one token each from the simulator), to confirm the planned length. */
+    readonly chunksPerStream?: number
   }
   readonly rssGrowth?: {
     readonly requests: number
@@ -29,6 +37,11 @@ export interface TargetMeasurement {
     readonly midMb: number
     readonly endMb: number
   }
+  /**
+   * Direct-to-sim measured interleaved with this target (alternating slices), so that both saw the same background
+   * load; added latency is taken against it when present, else against the direct row.
+   */
+  readonly baseline?: Pick<TargetMeasurement, 'rates' | 'stream'>
 }
 
 export interface Check {
@@ -51,20 +64,23 @@ export const RSS_GROWTH_LIMIT = 0.1
 const fmt = (value: number | undefined, digits = 2): string =>
   value === undefined || Number.isNaN(value) ? '-' : value.toFixed(digits)
 
-export const collapsed = (point: LatencyPoint | undefined): boolean =>
-  point === undefined || point.requests === 0 || point.errors / point.requests > COLLAPSE_ERROR_RATE
+/** A phase where more than COLLAPSE_ERROR_RATE of the requests failed (or none ran) gives no usable figure. */
+export const collapsed = (
+  phase: { readonly requests: number; readonly errors: number } | undefined,
+): boolean =>
+  phase === undefined || phase.requests === 0 || phase.errors / phase.requests > COLLAPSE_ERROR_RATE
 
 function added(
   all: readonly TargetMeasurement[],
   name: TargetName,
-  pick: (m: TargetMeasurement) => number | undefined,
+  pick: (m: Pick<TargetMeasurement, 'rates' | 'stream'>) => number | undefined,
 ): number | undefined {
-  const direct = all.find((m) => m.name === 'direct')
   const target = all.find((m) => m.name === name)
-  if (!direct || !target) return undefined
-  const base = pick(direct)
+  const base = target?.baseline ?? all.find((m) => m.name === 'direct')
+  if (!base || !target) return undefined
+  const baseValue = pick(base)
   const value = pick(target)
-  return base === undefined || value === undefined ? undefined : value - base
+  return baseValue === undefined || value === undefined ? undefined : value - baseValue
 }
 
 function ratioCheck(
@@ -75,7 +91,8 @@ function ratioCheck(
   atMost: boolean,
   unit: string,
 ): Check {
-  const known = gateway !== undefined && bare !== undefined
+  const known =
+    Number.isFinite(gateway) && Number.isFinite(bare) && gateway !== undefined && bare !== undefined
   const ratio = known ? gateway / Math.max(bare, atMost ? ADDED_FLOOR_MS : 0) : undefined
   return {
     name,
@@ -91,17 +108,18 @@ function ratioCheck(
 export function evaluate(all: readonly TargetMeasurement[], rates: readonly number[]): Check[] {
   const byName = (name: TargetName) => all.find((m) => m.name === name)
   const usable = (name: TargetName, rate: string) => {
-    const point = byName(name)?.rates?.[rate]
-    return collapsed(point) ? undefined : point
+    const target = byName(name)
+    const base = target?.baseline ?? byName('direct')
+    return !collapsed(target?.rates?.[rate]) && !collapsed(base?.rates?.[rate])
   }
   const checks: Check[] = []
   for (const rate of rates.map(String)) {
-    const ok = usable('gateway', rate) && usable('bare', rate) && usable('direct', rate)
+    const ok = usable('gateway', rate) && usable('bare', rate)
     for (const [pct, limit] of [
       ['p50', 2],
       ['p99', 1.5],
     ] as const) {
-      const pick = (m: TargetMeasurement) => m.rates?.[rate]?.[pct]
+      const pick = (m: Pick<TargetMeasurement, 'rates'>) => m.rates?.[rate]?.[pct]
       checks.push(
         ratioCheck(
           `added ${pct} at ${rate} req/s`,
@@ -114,8 +132,16 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
       )
     }
   }
-  const gatewayMax = byName('gateway')?.maxThroughput
-  const bareMax = byName('bare')?.maxThroughput
+  const usableMax = (name: TargetName) => {
+    const max = byName(name)?.maxThroughput
+    return collapsed(max) ? undefined : max
+  }
+  const gatewayMax = usableMax('gateway')
+  const bareMax = usableMax('bare')
+  const streamOk = (['gateway', 'bare'] as const).every((name) => {
+    const target = byName(name)
+    return !collapsed(target?.stream) && !collapsed((target?.baseline ?? byName('direct'))?.stream)
+  })
   checks.push(
     ratioCheck(
       'max throughput (64 conns)',
@@ -126,19 +152,19 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
       ' req/s',
     ),
   )
-  const firstChunk = (m: TargetMeasurement) => m.stream?.firstChunkP50
+  const firstChunk = (m: Pick<TargetMeasurement, 'stream'>) => m.stream?.firstChunkP50
   checks.push(
     ratioCheck(
       'stream: added time to first chunk p50',
-      added(all, 'gateway', firstChunk),
-      added(all, 'bare', firstChunk),
+      streamOk ? added(all, 'gateway', firstChunk) : undefined,
+      streamOk ? added(all, 'bare', firstChunk) : undefined,
       2,
       true,
       ' ms',
     ),
   )
-  const gatewayGap = byName('gateway')?.stream?.gapP99
-  const bareGap = byName('bare')?.stream?.gapP99
+  const gatewayGap = streamOk ? byName('gateway')?.stream?.gapP99 : undefined
+  const bareGap = streamOk ? byName('bare')?.stream?.gapP99 : undefined
   const gapDiff = gatewayGap !== undefined && bareGap !== undefined ? gatewayGap - bareGap : undefined
   checks.push({
     name: 'stream: inter-chunk gap p99',
@@ -151,8 +177,8 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
   checks.push(
     ratioCheck(
       'stream: peak RSS',
-      byName('gateway')?.stream?.peakRssMb,
-      byName('bare')?.stream?.peakRssMb,
+      streamOk ? byName('gateway')?.stream?.peakRssMb : undefined,
+      streamOk ? byName('bare')?.stream?.peakRssMb : undefined,
       2,
       true,
       ' MB',
@@ -180,7 +206,10 @@ const cell = (value: number | undefined, base: number | undefined, isDirect: boo
       ? fmt(value)
       : `${fmt(value)} (${value - base >= 0 ? '+' : ''}${fmt(value - base)})`
 
-/** The absolute figures of every target (added latency over direct-to-sim in brackets) and the checks table. */
+/**
+ * The absolute figures of every target, with the added latency over direct-to-sim in brackets (over the interleaved
+ * baseline where there is one), and the checks table.
+ */
 export function renderMarkdown(
   all: readonly TargetMeasurement[],
   checks: readonly Check[],
@@ -201,11 +230,12 @@ export function renderMarkdown(
       continue
     }
     const isDirect = m.name === 'direct'
+    const base = m.baseline ?? direct
     const rateCells = rates.flatMap((rate) => {
       const point = m.rates?.[String(rate)]
-      const base = direct?.rates?.[String(rate)]
+      const basePoint = base?.rates?.[String(rate)]
       const mark = collapsed(point) && point ? ` ⚠ ${point.errors}/${point.requests} failed` : ''
-      return [cell(point?.p50, base?.p50, isDirect) + mark, cell(point?.p99, base?.p99, isDirect)]
+      return [cell(point?.p50, basePoint?.p50, isDirect) + mark, cell(point?.p99, basePoint?.p99, isDirect)]
     })
     const max = m.maxThroughput
       ? `${m.maxThroughput.requestsPerS.toFixed(0)}${m.maxThroughput.errors > 0 ? ` (${m.maxThroughput.errors} errors)` : ''}`
@@ -216,7 +246,7 @@ export function renderMarkdown(
         m.label,
         ...rateCells,
         max,
-        cell(stream?.firstChunkP50, direct?.stream?.firstChunkP50, isDirect) +
+        cell(stream?.firstChunkP50, base?.stream?.firstChunkP50, isDirect) +
           (stream && stream.errors > 0 ? ` ⚠ ${stream.errors} failed` : ''),
         fmt(stream?.gapP99),
         fmt(stream?.peakRssMb, 1),

@@ -1,6 +1,7 @@
 /** @module The measurements run against each target: open-loop latency, max throughput, streams, RSS over a long run. */
 import {
   createChatRequests,
+  createRecorder,
   parsePromptMix,
   type RequestSpec,
   runClosedLoop,
@@ -60,26 +61,42 @@ export async function warmUp(target: Target, apiKey: string, plan: BenchPlan): P
   })
 }
 
-export async function latencyAt(
-  target: Target,
+export type MeasuredPoint = LatencyPoint & { readonly sendLagP99: number; readonly errorSample?: string }
+
+/**
+ * Open-loop latency at `ratePerS` for each target, run in alternating slices (A, B, A, B …) so that every target sees
+ * the same background load on a shared machine; samples of all slices of one target are pooled.
+ */
+export async function latencyInterleaved(
+  targets: readonly Target[],
   apiKey: string,
   ratePerS: number,
   plan: BenchPlan,
-): Promise<LatencyPoint & { sendLagP99: number }> {
-  const report = await runOpenLoop({
-    ratePerS,
-    durationMs: plan.rateMs,
-    requests: plainRequests(target, apiKey),
-    timeoutMs: 10_000,
-    maxInFlight: 2048,
-  })
-  return {
-    p50: report.e2eMs.p50,
-    p99: report.e2eMs.p99,
-    requests: report.requests,
-    errors: report.errors.total,
-    sendLagP99: report.sendLagMs.p99,
+): Promise<MeasuredPoint[]> {
+  const recorders = targets.map(() => createRecorder())
+  for (let slice = 0; slice < plan.rateSlices; slice++) {
+    for (const [index, target] of targets.entries()) {
+      await runOpenLoop({
+        ratePerS,
+        durationMs: plan.sliceMs,
+        requests: plainRequests(target, apiKey),
+        timeoutMs: 10_000,
+        maxInFlight: 2048,
+        recorder: recorders[index] ?? createRecorder(),
+      })
+    }
   }
+  return recorders.map((recorder) => {
+    const report = recorder.report(plan.rateSlices * plan.sliceMs)
+    return {
+      p50: report.e2eMs.p50,
+      p99: report.e2eMs.p99,
+      requests: report.requests,
+      errors: report.errors.total,
+      sendLagP99: report.sendLagMs.p99,
+      ...(report.errors.samples[0] ? { errorSample: report.errors.samples[0] } : {}),
+    }
+  })
 }
 
 /** wrk with one thread on the client core; the JS closed loop only when wrk is not installed (and says so). */
@@ -88,9 +105,10 @@ export async function maxThroughput(
   apiKey: string,
   plan: BenchPlan,
   scriptPath: string,
+  useWrk = Bun.which('wrk') !== null,
 ): Promise<NonNullable<TargetMeasurement['maxThroughput']>> {
   const spec = plainRequests(target, apiKey)(0)
-  if (Bun.which('wrk')) {
+  if (useWrk) {
     const result = await runWrk({
       url: spec.url,
       connections: plan.connections,
@@ -100,7 +118,12 @@ export async function maxThroughput(
       scriptPath,
       cpu: plan.clientCpu,
     })
-    return { requestsPerS: result.requestsPerS, errors: result.errors, tool: 'wrk' }
+    return {
+      requestsPerS: result.requestsPerS,
+      requests: result.requests,
+      errors: result.errors,
+      tool: 'wrk',
+    }
   }
   const report = await runClosedLoop({
     concurrency: plan.connections,
@@ -108,29 +131,53 @@ export async function maxThroughput(
     requests: plainRequests(target, apiKey),
     timeoutMs: 10_000,
   })
-  return { requestsPerS: report.requestsPerS, errors: report.errors.total, tool: 'loadgen closed loop' }
-}
-
-export async function streaming(
-  target: Target,
-  apiKey: string,
-  plan: BenchPlan,
-): Promise<NonNullable<TargetMeasurement['stream']>> {
-  const sampler = target.pid === undefined ? undefined : samplePeakRss(target.pid)
-  const report = await runClosedLoop({
-    concurrency: plan.streams,
-    maxRequests: plan.streams * plan.streamRounds,
-    requests: streamRequests(target, apiKey, plan),
-    timeoutMs: 30_000,
-  })
-  const peak = await sampler?.stop()
   return {
-    firstChunkP50: report.firstChunkMs.p50,
-    gapP99: report.itlMs.p99,
+    requestsPerS: report.requestsPerS,
     requests: report.requests,
     errors: report.errors.total,
-    ...(peak === undefined ? {} : { peakRssMb: peak }),
+    tool: 'loadgen closed loop',
   }
+}
+
+type StreamFigures = NonNullable<TargetMeasurement['stream']>
+
+/**
+ * `plan.streams` concurrent streams per round, rounds alternating between the targets; the peak RSS of each target
+ * with a pid is sampled through the whole phase.
+ */
+export async function streamingInterleaved(
+  targets: readonly Target[],
+  apiKey: string,
+  plan: BenchPlan,
+): Promise<StreamFigures[]> {
+  const samplers = targets.map((target) => (target.pid === undefined ? undefined : samplePeakRss(target.pid)))
+  const recorders = targets.map(() => createRecorder())
+  for (let round = 0; round < plan.streamRounds; round++) {
+    for (const [index, target] of targets.entries()) {
+      await runClosedLoop({
+        concurrency: plan.streams,
+        maxRequests: plan.streams,
+        requests: streamRequests(target, apiKey, plan),
+        timeoutMs: 30_000,
+        recorder: recorders[index] ?? createRecorder(),
+      })
+    }
+  }
+  return Promise.all(
+    recorders.map(async (recorder, index) => {
+      const report = recorder.report(1)
+      const peak = await samplers[index]?.stop()
+      return {
+        firstChunkP50: report.firstChunkMs.p50,
+        gapP99: report.itlMs.p99,
+        requests: report.requests,
+        errors: report.errors.total,
+        chunksPerStream: report.ok === 0 ? 0 : (report.itlMs.count + report.ttftMs.count) / report.ok,
+        ...(peak === undefined ? {} : { peakRssMb: peak }),
+        ...(report.errors.samples[0] ? { errorSample: report.errors.samples[0] } : {}),
+      }
+    }),
+  )
 }
 
 /** RSS before, halfway through and after `plan.rssRequests` requests at 64 connections. */
