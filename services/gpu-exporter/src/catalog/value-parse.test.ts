@@ -11,6 +11,8 @@ describe('isUnavailable', () => {
     '[Unknown Error]',
     '[Requested functionality has been deprecated]',
     'Not Supported',
+    'Requested functionality has been deprecated',
+    'Insufficient Permissions',
     'None',
     '',
   ])('%p is an unavailable marker', (raw) => {

@@ -13,6 +13,7 @@ const UNAVAILABLE = new Set([
   'unknown error',
   'not supported',
   'insufficient permissions',
+  'requested functionality has been deprecated',
 ])
 
 export function isUnavailable(raw: string | undefined): boolean {
