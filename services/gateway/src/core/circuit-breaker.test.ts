@@ -150,3 +150,51 @@ describe('classifyUpstreamOutcome', () => {
     expect(classifyUpstreamOutcome({ kind: 'client_aborted' })).toBe('abandon')
   })
 })
+
+describe('circuit breaker across worker threads', () => {
+  const workerCode = `
+import { createCircuitBreaker } from '${new URL('./circuit-breaker.ts', import.meta.url).pathname}'
+self.onmessage = (event) => {
+  const { buffer, gate, nowMs, attempts } = event.data
+  const breaker = createCircuitBreaker({ failureThreshold: 3, cooldownMs: 1000, probeTimeoutMs: 5000 }, buffer)
+  const start = new Int32Array(gate)
+  Atomics.add(start, 1, 1)
+  Atomics.wait(start, 0, 0) // every worker leaves this line together, then they race
+  let probes = 0
+  for (let i = 0; i < attempts; i++) {
+    const ticket = breaker.acquire(nowMs)
+    if (ticket.ok && ticket.probe) probes++
+  }
+  postMessage(probes)
+}`
+
+  test('racing workers on one shared breaker: exactly one of them gets the half-open probe', async () => {
+    const url = URL.createObjectURL(new Blob([workerCode], { type: 'application/typescript' }))
+    const workers = Array.from({ length: 4 }, () => new Worker(url))
+    try {
+      for (let round = 0; round < 5; round++) {
+        const buffer = new SharedArrayBuffer(BREAKER_BYTES)
+        const breaker = createCircuitBreaker(options, buffer)
+        for (let i = 0; i < 3; i++) breaker.onFailure(false, T0)
+        const gate = new SharedArrayBuffer(8)
+        const start = new Int32Array(gate)
+        const results = workers.map(
+          (worker) =>
+            new Promise<number>((resolve) => {
+              worker.onmessage = (event: MessageEvent<number>) => resolve(event.data)
+              worker.postMessage({ buffer, gate, nowMs: T0 + 1000, attempts: 2000 })
+            }),
+        )
+        const deadline = Date.now() + 10_000
+        while (Atomics.load(start, 1) < workers.length && Date.now() < deadline) await Bun.sleep(1)
+        Atomics.store(start, 0, 1)
+        Atomics.notify(start, 0)
+        const probes = await Promise.all(results)
+        expect(probes.reduce((sum, n) => sum + n, 0)).toBe(1)
+        expect(breaker.snapshot(T0 + 1000).state).toBe('half_open')
+      }
+    } finally {
+      for (const worker of workers) worker.terminate()
+    }
+  })
+})
