@@ -1,19 +1,26 @@
 /** @module Assembles the Elysia app from its plugins and routes. Builds; never listens. */
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
+import { createTrustedProxies } from './core/client-ip.ts'
+import { perSecond } from './core/gcra.ts'
 import type { GatewayDeps } from './deps.ts'
 import { GatewayError } from './errors/gateway-error.ts'
 import { errorHandler } from './plugins/error-handler.ts'
+import { ipRateLimit } from './plugins/rate-limit.ts'
 import { generateRoutes } from './routes/generate.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
 import { modelRoutes } from './routes/models.ts'
 import { OPENAI_PREFIXES, openaiRoutes } from './routes/openai.ts'
+import { adminRoutes, adminStatus, usageRoutes } from './routes/usage.ts'
 
 const KNOWN_PATHS = new Set([
   '/health',
   '/ready',
   '/metrics',
+  '/v1/usage',
+  '/admin/usage',
+  '/admin/status',
   '/v1/generate',
   '/v1/stream',
   ...OPENAI_PREFIXES.flatMap((prefix) =>
@@ -31,7 +38,7 @@ export function createApp(deps: GatewayDeps) {
     modelAliases: config.modelAliases,
     maxBodyBytes: config.maxBodyBytes,
   }
-  return new Elysia({ name: 'gateway' })
+  const app = new Elysia({ name: 'gateway' })
     .use(
       errorHandler({
         log: deps.log,
@@ -49,6 +56,18 @@ export function createApp(deps: GatewayDeps) {
         )
       }
     })
+  if (config.rateLimitRps > 0) {
+    app.use(
+      ipRateLimit({
+        limiter: deps.limiter,
+        limit: perSecond(config.rateLimitRps, config.rateLimitBurst),
+        trustedProxies: createTrustedProxies(config.trustedProxies),
+        clock: deps.clock,
+        onRejected: () => deps.metrics.metrics.rateLimitRejections.inc({ reason: 'ip_rps' }),
+      }),
+    )
+  }
+  return app
     .use(
       swagger({
         path: '/swagger',
@@ -67,6 +86,16 @@ export function createApp(deps: GatewayDeps) {
     .use(modelRoutes(routeDeps))
     .use(openaiRoutes(routeDeps))
     .use(generateRoutes(routeDeps))
+    .use(usageRoutes({ ...routeDeps, ledger: deps.ledger, clock: deps.clock }))
+    .use(
+      adminRoutes({
+        adminKeyDigest: deps.adminKeyDigest,
+        usageStore: deps.usageStore,
+        flush: () => deps.flusher.flush(),
+        clock: deps.clock,
+        status: () => adminStatus(deps),
+      }),
+    )
 }
 
 export type GatewayApp = ReturnType<typeof createApp>

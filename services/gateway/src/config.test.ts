@@ -9,7 +9,10 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       upstreamUrls: ['http://127.0.0.1:8000'],
-      apiKeys: ['k1', 'k2'],
+      apiKeys: [
+        { key: 'k1', tier: 0 },
+        { key: 'k2', tier: 0 },
+      ],
       authEnabled: true,
       upstreamTimeoutMs: 600_000,
       streamIdleTimeoutMs: 120_000,

@@ -23,16 +23,52 @@ const spec = {
   WARMUP: field.bool({ default: false }),
   LOG_LEVEL: field.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { default: 'info' }),
   LOG_REQUESTS: field.bool({ default: true }),
+  ADMIN_API_KEY: field.optionalString(),
+  // Limits are opt-in: 0 turns a limit off.
+  RATE_LIMIT_RPS: field.float({ default: 0, min: 0 }),
+  RATE_LIMIT_BURST: field.int({ default: 0, min: 0 }),
+  TRUSTED_PROXIES: field.list(),
+  KEY_RPM: field.int({ default: 0, min: 0 }),
+  KEY_TPM: field.int({ default: 0, min: 0 }),
+  DAILY_TOKEN_QUOTA: field.int({ default: 0, min: 0 }),
+  QUOTA_DEFAULT_RESERVE: field.int({ default: 1024, min: 1 }),
+  QUOTA_HARD_CAP: field.bool({ default: false }),
+  QUOTA_DB: field.string({ default: './data/gateway.db' }),
+  QUOTA_FLUSH_MS: field.int({ default: 10_000, min: 10 }),
+  MODEL_PRICES: field.pairs(),
+  CB_FAILURE_THRESHOLD: field.int({ default: 5, min: 1 }),
+  CB_COOLDOWN_MS: field.int({ default: 10_000, min: 1 }),
+  MAX_CONCURRENT_REQUESTS: field.int({ default: 0, min: 0 }),
+  MAX_QUEUE: field.int({ default: 1_000, min: 0 }),
+  QUEUE_TIMEOUT_MS: field.int({ default: 30_000, min: 1 }),
 }
 
 export type RawConfig = ReturnType<typeof parseEnv<typeof spec>>
+
+/** Per-key settings, written after the key in GATEWAY_API_KEYS: `sk-abc;rpm=60;tpm=90000;quota=1000000;tier=1`. */
+export interface ApiKeyPolicy {
+  key: string
+  rpm?: number
+  tpm?: number
+  quota?: number
+  /** Queue priority: higher tiers are served first when requests wait for an upstream slot. */
+  tier: number
+}
+
+export interface ModelPrice {
+  /** Price per prompt token. */
+  prompt: number
+  /** Price per completion token. */
+  completion: number
+}
 
 export interface GatewayConfig {
   port: number
   host: string
   upstreamUrls: string[]
   upstreamApiKey: string | undefined
-  apiKeys: string[]
+  apiKeys: ApiKeyPolicy[]
+  adminApiKey: string | undefined
   authEnabled: boolean
   upstreamTimeoutMs: number
   streamIdleTimeoutMs: number
@@ -46,6 +82,59 @@ export interface GatewayConfig {
   warmup: boolean
   logLevel: RawConfig['LOG_LEVEL']
   logRequests: boolean
+  rateLimitRps: number
+  rateLimitBurst: number
+  trustedProxies: string[]
+  keyRpm: number
+  keyTpm: number
+  dailyTokenQuota: number
+  quotaDefaultReserve: number
+  quotaHardCap: boolean
+  quotaDb: string
+  quotaFlushMs: number
+  modelPrices: Record<string, ModelPrice>
+  breakerFailureThreshold: number
+  breakerCooldownMs: number
+  maxConcurrentRequests: number
+  maxQueue: number
+  queueTimeoutMs: number
+}
+
+const KEY_ATTRIBUTES = new Set(['rpm', 'tpm', 'quota', 'tier'])
+
+/** Parses `key;rpm=60;tier=1` entries; problems name the entry by position, never by the secret itself. */
+function parseKeyPolicies(entries: readonly string[], problems: string[]): ApiKeyPolicy[] {
+  return entries.map((entry, index) => {
+    const [key = '', ...attributes] = entry.split(';').map((part) => part.trim())
+    const policy: ApiKeyPolicy = { key, tier: 0 }
+    for (const attribute of attributes) {
+      const [name = '', value = ''] = attribute.split('=').map((part) => part.trim())
+      const number = Number(value)
+      if (!KEY_ATTRIBUTES.has(name) || !/^\d+$/.test(value) || !Number.isSafeInteger(number)) {
+        problems.push(
+          `GATEWAY_API_KEYS: entry #${index + 1} has a bad attribute "${name}" (expected rpm|tpm|quota|tier=<integer>)`,
+        )
+        continue
+      }
+      policy[name as 'rpm' | 'tpm' | 'quota' | 'tier'] = number
+    }
+    if (key === '') problems.push(`GATEWAY_API_KEYS: entry #${index + 1} has an empty key`)
+    return policy
+  })
+}
+
+/** `model=prompt:completion` prices per token, e.g. MODEL_PRICES=gpt-oss-20b=0.0000001:0.0000004. */
+function parsePrices(pairs: Record<string, string>, problems: string[]): Record<string, ModelPrice> {
+  const prices: Record<string, ModelPrice> = {}
+  for (const [model, value] of Object.entries(pairs)) {
+    const [prompt, completion] = value.split(':').map(Number)
+    if (prompt === undefined || completion === undefined || !(prompt >= 0) || !(completion >= 0)) {
+      problems.push(`MODEL_PRICES: "${model}=${value}" is not model=promptPrice:completionPrice`)
+      continue
+    }
+    prices[model] = { prompt, completion }
+  }
+  return prices
 }
 
 /**
@@ -68,13 +157,16 @@ export function loadConfig(env: EnvSource): GatewayConfig {
       'GATEWAY_API_KEYS="": is required unless GATEWAY_AUTH=disabled (expected comma-separated client keys)',
     )
   }
+  const apiKeys = parseKeyPolicies(raw?.GATEWAY_API_KEYS ?? [], problems)
+  const modelPrices = parsePrices(raw?.MODEL_PRICES ?? {}, problems)
   if (problems.length > 0 || raw === undefined) throw new ConfigError(problems, 'gateway configuration')
   return {
     port: raw.PORT,
     host: raw.HOST,
     upstreamUrls: raw.VLLM_URL,
     upstreamApiKey: raw.VLLM_API_KEY,
-    apiKeys: raw.GATEWAY_API_KEYS,
+    apiKeys,
+    adminApiKey: raw.ADMIN_API_KEY,
     authEnabled: raw.GATEWAY_AUTH === 'enabled',
     upstreamTimeoutMs: raw.UPSTREAM_TIMEOUT_MS,
     streamIdleTimeoutMs: raw.STREAM_IDLE_TIMEOUT_MS,
@@ -88,5 +180,22 @@ export function loadConfig(env: EnvSource): GatewayConfig {
     warmup: raw.WARMUP,
     logLevel: raw.LOG_LEVEL,
     logRequests: raw.LOG_REQUESTS,
+    rateLimitRps: raw.RATE_LIMIT_RPS,
+    // A burst of 0 means "one second's worth", the least surprising reading of an unset burst.
+    rateLimitBurst: raw.RATE_LIMIT_BURST || Math.max(1, Math.ceil(raw.RATE_LIMIT_RPS)),
+    trustedProxies: raw.TRUSTED_PROXIES,
+    keyRpm: raw.KEY_RPM,
+    keyTpm: raw.KEY_TPM,
+    dailyTokenQuota: raw.DAILY_TOKEN_QUOTA,
+    quotaDefaultReserve: raw.QUOTA_DEFAULT_RESERVE,
+    quotaHardCap: raw.QUOTA_HARD_CAP,
+    quotaDb: raw.QUOTA_DB,
+    quotaFlushMs: raw.QUOTA_FLUSH_MS,
+    modelPrices,
+    breakerFailureThreshold: raw.CB_FAILURE_THRESHOLD,
+    breakerCooldownMs: raw.CB_COOLDOWN_MS,
+    maxConcurrentRequests: raw.MAX_CONCURRENT_REQUESTS,
+    maxQueue: raw.MAX_QUEUE,
+    queueTimeoutMs: raw.QUEUE_TIMEOUT_MS,
   }
 }

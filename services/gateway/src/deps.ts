@@ -1,36 +1,128 @@
 /** @module Builds the gateway's collaborators from its configuration; tests pass overrides, main passes none. */
 import { createLogger, type Logger } from '@infergate/logger'
 import type { GatewayConfig } from './config.ts'
-import { createKeyRing, type KeyRing } from './core/api-key.ts'
+import { type AdmissionQueue, createAdmissionQueue } from './core/admission-queue.ts'
+import { createKeyRing, digestKey, type KeyRing } from './core/api-key.ts'
+import { type BreakerRegistry, createBreakerRegistry } from './core/circuit-breaker.ts'
+import { type Clock, systemClock, systemTimers } from './core/clock.ts'
+import { createMemoryLimiterStore, type LimiterStore } from './core/limiter-store.ts'
+import { createQuotaLedger, type QuotaLedger, utcDay } from './core/quota.ts'
 import { createLifecycle, type Lifecycle } from './lifecycle.ts'
 import { createMetricsRecorder, type MetricsRecorder } from './metrics/recorder.ts'
+import { createAdmission } from './proxy/admission.ts'
 import { createForwarder, type Forwarder } from './proxy/forward.ts'
 import { createProxyService, type ProxyService } from './proxy/proxy-service.ts'
+import { type GatewayDatabase, openDatabase } from './store/db.ts'
+import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
+import { createSqliteUsageStore, type UsageStore } from './store/usage-store.ts'
 import { createDiscovery, type Discovery } from './upstream/discovery.ts'
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.ts'
 
 export interface GatewayDeps {
   config: GatewayConfig
   log: Logger
+  clock: Clock
   keyRing: KeyRing
+  adminKeyDigest: string | undefined
   registry: UpstreamRegistry
   discovery: Discovery
+  breakers: BreakerRegistry
+  limiter: LimiterStore
+  queue: AdmissionQueue | undefined
+  ledger: QuotaLedger
+  database: GatewayDatabase
+  usageStore: UsageStore
+  flusher: UsageFlusher
   forwarder: Forwarder
   proxy: ProxyService
   lifecycle: Lifecycle
   metrics: MetricsRecorder
+  /** Stops timers and closes the database; call after the final flush. */
+  close(): void
 }
 
 export interface DepsOverrides {
   log?: Logger
   metrics?: MetricsRecorder
+  clock?: Clock
 }
+
+/** Expired limiter entries carry no state; sweeping them keeps memory bounded under many distinct clients. */
+const LIMITER_SWEEP_MS = 10_000
 
 export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {}): GatewayDeps {
   const log = overrides.log ?? createLogger({ service: 'gateway', level: config.logLevel })
+  const clock = overrides.clock ?? systemClock
+  const metrics = overrides.metrics ?? createMetricsRecorder()
   const registry = createUpstreamRegistry(config.upstreamUrls)
   const lifecycle = createLifecycle()
-  const metrics = overrides.metrics ?? createMetricsRecorder()
+  const breakers = createBreakerRegistry(config.upstreamUrls, {
+    failureThreshold: config.breakerFailureThreshold,
+    cooldownMs: config.breakerCooldownMs,
+  })
+  registry.setAvailabilityCheck((upstream) => breakers.get(upstream.index).isAvailable(clock.nowMs()))
+  const limiter = createMemoryLimiterStore()
+  const sweeper = setInterval(() => void limiter.evictExpired(clock.nowUs()), LIMITER_SWEEP_MS)
+  sweeper.unref()
+
+  const database = openDatabase(config.quotaDb)
+  const usageStore = createSqliteUsageStore(database.db)
+  const quotaOverrides = new Map<string, number>()
+  for (const policy of config.apiKeys) {
+    if (policy.quota !== undefined) quotaOverrides.set(digestKey(policy.key), policy.quota)
+  }
+  const ledger = createQuotaLedger({
+    // Usage is always recorded; without a quota nobody is ever refused.
+    dailyQuota: config.dailyTokenQuota > 0 ? config.dailyTokenQuota : Number.POSITIVE_INFINITY,
+    overrides: quotaOverrides,
+    defaultReserve: config.quotaDefaultReserve,
+    hardCap: config.quotaHardCap,
+    prices: config.modelPrices,
+  })
+  ledger.restore(usageStore.loadDay(utcDay(clock.nowMs())), clock.nowMs())
+  const flusher = createUsageFlusher({
+    ledger,
+    store: usageStore,
+    clock,
+    timers: systemTimers,
+    intervalMs: config.quotaFlushMs,
+    onFlush(report) {
+      metrics.metrics.quotaFlushDuration.observe(report.durationMs / 1000)
+      if (!report.ok) {
+        metrics.metrics.quotaFlushFailures.inc()
+        log.error(
+          { err: report.error, rows: report.rows },
+          'usage flush failed; kept in memory, retrying next interval',
+        )
+      }
+    },
+  })
+  const queue =
+    config.maxConcurrentRequests > 0
+      ? createAdmissionQueue({
+          maxConcurrent: config.maxConcurrentRequests,
+          maxQueue: config.maxQueue,
+          queueTimeoutMs: config.queueTimeoutMs,
+          clock,
+          timers: systemTimers,
+        })
+      : undefined
+  const admission = createAdmission({
+    limiter,
+    ledger,
+    queue,
+    clock,
+    keyRpm: config.keyRpm,
+    keyTpm: config.keyTpm,
+    hardCap: config.quotaHardCap,
+    defaultReserve: config.quotaDefaultReserve,
+    onRejected(kind, reason) {
+      if (kind === 'rate_limit') metrics.metrics.rateLimitRejections.inc({ reason })
+      else if (kind === 'quota') metrics.metrics.quotaRejections.inc({ reason })
+      else metrics.metrics.queueRejections.inc({ reason })
+    },
+    onQueued: (waitedMs) => metrics.metrics.queueWait.observe(waitedMs / 1000),
+  })
   const forwarder = createForwarder({
     registry,
     upstreamApiKey: config.upstreamApiKey,
@@ -40,22 +132,35 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     retries: config.upstreamRetries,
     retryBackoffMs: config.retryBackoffMs,
     log,
+    breakers,
     onUpstreamResult: (upstream, ok) => metrics.recordUpstreamResult(upstream.url, ok),
     onTokenGap: (model, gapMs) => metrics.recordTokenGap(model, gapMs),
   })
   const proxy = createProxyService({
     forwarder,
+    admission,
     lifecycle,
     log,
     logRequests: config.logRequests,
     onOutcome: (outcome, context, durationMs) => metrics.recordOutcome(context.route, outcome, durationMs),
   })
-  metrics.watch({ registry, activeRequests: () => lifecycle.inFlight, openStreams: () => proxy.openStreams })
+  const breakerCodes = { closed: 0, half_open: 1, open: 2 } as const
+  metrics.watch({
+    registry,
+    activeRequests: () => lifecycle.inFlight,
+    openStreams: () => proxy.openStreams,
+    breakerState: (index) => breakerCodes[breakers.get(index).snapshot(clock.nowMs()).state],
+    queueDepth: () => queue?.stats().queued ?? 0,
+    flushLagSeconds: () => flusher.status().lagMs / 1000,
+  })
+
   return {
     config,
     log,
+    clock,
     // Keys are digested here and the raw list is not kept anywhere else.
     keyRing: createKeyRing(config.apiKeys),
+    adminKeyDigest: config.adminApiKey ? digestKey(config.adminApiKey) : undefined,
     registry,
     discovery: createDiscovery({
       registry,
@@ -64,9 +169,20 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
       timeoutMs: config.healthTimeoutMs,
       log,
     }),
+    breakers,
+    limiter,
+    queue,
+    ledger,
+    database,
+    usageStore,
+    flusher,
     forwarder,
     proxy,
     lifecycle,
     metrics,
+    close() {
+      clearInterval(sweeper)
+      database.close()
+    },
   }
 }

@@ -18,6 +18,7 @@ export async function startGateway(
   const deps = createDeps(config, overrides)
   await deps.discovery.refresh()
   deps.discovery.start()
+  deps.flusher.start()
   const app = createApp(deps).listen({
     hostname: config.host,
     port: config.port,
@@ -46,7 +47,10 @@ export async function startGateway(
         deps.log.info({ inFlight: deps.lifecycle.inFlight, graceMs: config.shutdownGraceMs }, 'draining')
         const drained = await deps.lifecycle.waitIdle(config.shutdownGraceMs)
         await server.stop(true)
-        deps.log.info({ drained, abandoned: deps.lifecycle.inFlight }, 'stopped')
+        // After the drain, so the last requests' usage is in it.
+        const flush = await deps.flusher.stop()
+        deps.close()
+        deps.log.info({ drained, abandoned: deps.lifecycle.inFlight, flushed: flush.ok }, 'stopped')
         return { drained }
       })()
       return stopping

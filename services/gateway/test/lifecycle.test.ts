@@ -22,7 +22,14 @@ async function freePort(): Promise<number> {
 async function spawnGateway(env: Record<string, string>) {
   const port = await freePort()
   const child = Bun.spawn([process.execPath, MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      QUOTA_DB: ':memory:',
+      ...env,
+    },
     stdout: 'pipe',
     stderr: 'pipe',
   })

@@ -34,6 +34,7 @@ export async function startStack(
     VLLM_API_KEY: UPSTREAM_KEY,
     GATEWAY_API_KEYS: `${CLIENT_KEY},sk-other-key`,
     RETRY_BACKOFF_MS: '1',
+    QUOTA_DB: ':memory:',
     ...env,
   })
   const gateway = await startGateway(config, {

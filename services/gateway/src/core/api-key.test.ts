@@ -14,6 +14,13 @@ describe('api keys', () => {
     expect(ring.verify('sk-one ')).toBeUndefined()
   })
 
+  test('a key carries its policy into its identity', () => {
+    const ring = createKeyRing([{ key: 'sk-gold', rpm: 600, tier: 2 }, 'sk-plain'])
+    expect(ring.verify('sk-gold')).toMatchObject({ rpm: 600, tier: 2, keyId: keyIdOf(digestKey('sk-gold')) })
+    expect(ring.verify('sk-plain')?.tier).toBeUndefined()
+    expect(JSON.stringify(ring.verify('sk-gold'))).not.toContain('sk-gold')
+  })
+
   test('the digest is SHA-256 hex and never contains the key', () => {
     expect(digestKey('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
   })

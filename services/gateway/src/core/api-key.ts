@@ -7,10 +7,20 @@ export const digestKey = (key: string): string => createHash('sha256').update(ke
 /** The short, non-secret handle for logs and metrics-free diagnostics: a digest prefix, never the key. */
 export const keyIdOf = (digest: string): string => digest.slice(0, 12)
 
-export interface KeyIdentity {
+/** Per-key limits and queue tier; absent fields fall back to the gateway-wide defaults. */
+export interface KeyPolicy {
+  rpm?: number
+  tpm?: number
+  quota?: number
+  tier?: number
+}
+
+export interface KeyIdentity extends KeyPolicy {
   digest: string
   keyId: string
 }
+
+export type KeyEntry = string | ({ key: string } & KeyPolicy)
 
 export interface KeyRing {
   /** The identity of a presented key, or undefined when it is not one of ours. */
@@ -19,15 +29,19 @@ export interface KeyRing {
 }
 
 /**
- * Builds a ring from raw keys, which are digested at once and never kept.
+ * Builds a ring from raw keys (with their policies), which are digested at once and never kept.
  * Lookup goes by digest (an attacker learns nothing from the timing of a hash-table probe on a SHA-256 output),
  * then the digests are compared with timingSafeEqual.
  */
-export function createKeyRing(rawKeys: readonly string[]): KeyRing {
-  const byDigest = new Map<string, Buffer>()
-  for (const key of rawKeys) {
+export function createKeyRing(entries: readonly KeyEntry[]): KeyRing {
+  const byDigest = new Map<string, { bytes: Buffer; identity: KeyIdentity }>()
+  for (const entry of entries) {
+    const { key, ...policy } = typeof entry === 'string' ? { key: entry } : entry
     const digest = digestKey(key)
-    byDigest.set(digest, Buffer.from(digest, 'hex'))
+    byDigest.set(digest, {
+      bytes: Buffer.from(digest, 'hex'),
+      identity: { ...policy, digest, keyId: keyIdOf(digest) },
+    })
   }
   return {
     size: byDigest.size,
@@ -35,9 +49,7 @@ export function createKeyRing(rawKeys: readonly string[]): KeyRing {
       const digest = digestKey(presented)
       const stored = byDigest.get(digest)
       if (stored === undefined) return undefined
-      return timingSafeEqual(stored, Buffer.from(digest, 'hex'))
-        ? { digest, keyId: keyIdOf(digest) }
-        : undefined
+      return timingSafeEqual(stored.bytes, Buffer.from(digest, 'hex')) ? stored.identity : undefined
     },
   }
 }

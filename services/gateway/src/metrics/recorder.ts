@@ -10,6 +10,8 @@ export interface LiveState {
   openStreams: () => number
   /** 0 closed, 1 half-open, 2 open, per upstream index; absent until the breaker is wired. */
   breakerState?: (upstreamIndex: number) => number
+  queueDepth?: () => number
+  flushLagSeconds?: () => number
 }
 
 export interface MetricsRecorder {
@@ -37,6 +39,8 @@ export function createMetricsRecorder(options: { defaultMetrics?: boolean } = {}
   const refreshLive = (state: LiveState) => {
     metrics.activeRequests.set(state.activeRequests())
     metrics.openStreams.set(state.openStreams())
+    metrics.queueDepth.set(state.queueDepth?.() ?? 0)
+    metrics.quotaFlushLag.set(state.flushLagSeconds?.() ?? 0)
     for (const upstream of state.registry.upstreams) {
       const labels = { upstream: upstream.url }
       metrics.upstreamHealthy.set(labels, upstream.healthy ? 1 : 0)

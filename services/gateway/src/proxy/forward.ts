@@ -4,6 +4,8 @@
  */
 import type { Logger } from '@infergate/logger'
 import { retryDelayMs } from '../core/backoff.ts'
+import type { BreakerRegistry } from '../core/circuit-breaker.ts'
+import { retryAfterHeaders } from '../core/rate-limit-headers.ts'
 import type { ChunkInfo, TokenUsage } from '../core/sse.ts'
 import { extractUsage } from '../core/usage-extract.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -66,7 +68,9 @@ export interface ForwarderOptions {
   log: Logger
   now?: () => number
   random?: () => number
-  /** Told of each upstream's result, for health and (later) the circuit breaker. */
+  /** One circuit breaker per upstream index; open upstreams are skipped, and fail fast when all are open. */
+  breakers?: BreakerRegistry
+  /** Told of each upstream's result, for metrics. */
   onUpstreamResult?: (upstream: Upstream, ok: boolean) => void
   onTokenGap?: (model: string, gapMs: number) => void
 }
@@ -97,6 +101,19 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
   const resolveModel = (requested: string) => options.modelAliases[requested] ?? requested
 
+  /** The shortest wait among healthy upstreams of `model` whose circuit is open, if any is. */
+  const openCircuitWait = (model: string): number | undefined => {
+    const nowMs = Date.now()
+    let wait: number | undefined
+    for (const upstream of options.registry.upstreams) {
+      if (!upstream.healthy || !upstream.models.has(model) || !options.breakers) continue
+      const snapshot = options.breakers.get(upstream.index).snapshot(nowMs)
+      if (snapshot.state === 'closed') continue
+      wait = Math.min(wait ?? Number.POSITIVE_INFINITY, Math.max(1, snapshot.retryAfterMs))
+    }
+    return wait
+  }
+
   async function forward(request: ForwardRequest): Promise<ForwardResult> {
     const { body } = request
     const model = resolveModel(String(body.model))
@@ -121,6 +138,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
 
     const tried = new Set<number>()
     let lastError: GatewayError | undefined
+    let breakerWaitMs: number | undefined
     for (let attempt = 1; attempt <= options.retries + 1; attempt++) {
       if (attempt > 1) await sleep(retryDelayMs(attempt - 1, options.retryBackoffMs, random()))
       if (request.clientSignal?.aborted)
@@ -128,14 +146,27 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const upstream = options.registry.pick(model, tried)
       if (!upstream) break
       tried.add(upstream.index)
+      const breaker = options.breakers?.get(upstream.index)
+      const ticket = breaker?.acquire(Date.now())
+      if (ticket && !ticket.ok) {
+        // Another caller holds the half-open probe, or the circuit opened meanwhile: not a try of ours.
+        breakerWaitMs = Math.min(breakerWaitMs ?? ticket.retryAfterMs, ticket.retryAfterMs)
+        attempt--
+        continue
+      }
+      const probe = ticket?.ok === true && ticket.probe
       const sentAt = now()
       upstream.inFlight++
       let settled = false
-      const release = (ok: boolean) => {
+      /** `true`: the upstream answered; `false`: it failed (5xx, connect, timeout, broken stream); 'abandon': the client left. */
+      const release = (result: boolean | 'abandon') => {
         if (settled) return
         settled = true
         upstream.inFlight--
-        options.onUpstreamResult?.(upstream, ok)
+        if (result === 'abandon') breaker?.onAbandon(probe, Date.now())
+        else if (result) breaker?.onSuccess(probe)
+        else breaker?.onFailure(probe, Date.now())
+        options.onUpstreamResult?.(upstream, result !== false)
       }
       let exchange: Awaited<ReturnType<typeof sendUpstream>>
       try {
@@ -148,7 +179,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         })
       } catch (error) {
         const failure = error as UpstreamFailure
-        release(failure.kind === 'aborted')
+        release(failure.kind === 'aborted' ? 'abandon' : false)
         if (failure.kind === 'timeout') {
           throw new GatewayError(
             'upstream_timeout',
@@ -181,7 +212,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         try {
           text = await response.text()
         } catch (error) {
-          release(false)
+          release(request.clientSignal?.aborted && !exchange.timedOut() ? 'abandon' : false)
           if (exchange.timedOut()) {
             throw new GatewayError(
               'upstream_timeout',
@@ -233,8 +264,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         onTokenGap: options.onTokenGap ? (gap) => options.onTokenGap?.(model, gap) : undefined,
         transform: request.transform,
         onEnd(stats) {
-          const healthy = stats.outcome === 'completed' || stats.outcome === 'client_aborted'
-          release(healthy)
+          release(stats.outcome === 'client_aborted' ? 'abandon' : stats.outcome === 'completed')
           resolveDone({
             ...base,
             status: 200,
@@ -249,12 +279,20 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       })
       return { response: new Response(relay, { status: 200, headers: SSE_HEADERS }), streaming: true, done }
     }
-    throw (
-      lastError ??
-      new GatewayError('no_healthy_upstream', `no healthy upstream is serving model \`${model}\``, {
-        headers: { 'retry-after': '1' },
-      })
-    )
+    if (lastError) throw lastError
+    breakerWaitMs ??= openCircuitWait(model)
+    if (breakerWaitMs !== undefined) {
+      throw new GatewayError(
+        'circuit_open',
+        `every upstream serving model \`${model}\` is failing; retry later`,
+        {
+          headers: retryAfterHeaders(breakerWaitMs),
+        },
+      )
+    }
+    throw new GatewayError('no_healthy_upstream', `no healthy upstream is serving model \`${model}\``, {
+      headers: { 'retry-after': '1' },
+    })
   }
 
   return { forward, resolveModel, knowsModel: (model) => options.registry.knowsModel(model) }

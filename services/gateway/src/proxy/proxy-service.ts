@@ -4,6 +4,7 @@ import type { KeyIdentity } from '../core/api-key.ts'
 import type { ChunkInfo } from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Lifecycle } from '../lifecycle.ts'
+import type { Admission } from './admission.ts'
 import type { Endpoint, Forwarder, ForwardOutcome } from './forward.ts'
 
 export interface ProxyContext {
@@ -17,6 +18,8 @@ export interface ProxyContext {
 
 export interface ProxyServiceOptions {
   forwarder: Forwarder
+  /** Rate limits, quota and queue; absent when the gateway runs without protection. */
+  admission?: Admission
   lifecycle: Lifecycle
   log: Logger
   logRequests: boolean
@@ -49,7 +52,9 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
         })
       }
       const end = lifecycle.begin()
+      let ticket: Awaited<ReturnType<Admission['admit']>> | undefined
       try {
+        ticket = await options.admission?.admit(context.identity, body, context.signal)
         const result = await forwarder.forward({
           endpoint,
           body,
@@ -59,8 +64,11 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           startedAt: context.startedAt,
           transform,
         })
+        if (ticket)
+          for (const [name, value] of Object.entries(ticket.headers)) result.response.headers.set(name, value)
         if (result.streaming) openStreams++
         void result.done.then((outcome) => {
+          ticket?.settle(outcome)
           end()
           if (result.streaming) openStreams--
           const durationMs = performance.now() - context.startedAt
@@ -87,7 +95,9 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
         })
         return result.response
       } catch (error) {
+        ticket?.cancel()
         end()
+        if (ticket && error instanceof GatewayError) Object.assign(error.headers, ticket.headers)
         const model = forwarder.resolveModel(String(body.model))
         if (error instanceof GatewayError && forwarder.knowsModel(model)) error.model = model
         if (options.logRequests && error instanceof GatewayError) {
