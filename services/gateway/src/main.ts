@@ -12,7 +12,14 @@ try {
   process.exit(2)
 }
 
-const gateway = await startGateway(config)
+let gateway: Awaited<ReturnType<typeof startGateway>>
+try {
+  gateway = await startGateway(config)
+} catch (error) {
+  // A start-up failure (database, port) is an operator's problem to fix: one clear line, no stack trace.
+  console.error(`gateway: cannot start: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
 if (!config.authEnabled)
   gateway.deps.log.warn('GATEWAY_AUTH=disabled: every caller is accepted without an API key')
 

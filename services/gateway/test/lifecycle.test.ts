@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { startSim } from '@infergate/vllm-sim/testing'
 import { chat, ssePayloads } from './stack.ts'
 
@@ -76,6 +79,57 @@ describe('process lifecycle', () => {
     expect(payloads.at(-1)).toBe('[DONE]')
     expect(payloads.some((payload) => payload.includes('"error"'))).toBe(false)
     expect(await child.exited).toBe(0)
+  })
+
+  test('usage survives a SIGTERM restart exactly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infergate-usage-'))
+    try {
+      const env = {
+        VLLM_URL: sim.url,
+        GATEWAY_API_KEYS: 'k',
+        QUOTA_DB: join(dir, 'gateway.db'),
+        QUOTA_FLUSH_MS: '60000',
+      }
+      const headers = { authorization: 'Bearer k', 'content-type': 'application/json' }
+      const first = await spawnGateway(env)
+      for (const tokens of [3, 5, 8]) {
+        const response = await fetch(`${first.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(chat(`u [[sim:tokens=${tokens}]]`, { stream: tokens === 5 })),
+        })
+        await response.text()
+      }
+      await Bun.sleep(50)
+      const before = await (await fetch(`${first.url}/v1/usage`, { headers })).json()
+      first.child.kill('SIGTERM')
+      expect(await first.child.exited).toBe(0)
+      const second = await spawnGateway(env)
+      const after = await (await fetch(`${second.url}/v1/usage`, { headers })).json()
+      second.child.kill('SIGTERM')
+      await second.child.exited
+      expect(after).toEqual(before)
+      expect((after as { completion_tokens: number }).completion_tokens).toBe(16)
+      expect((after as { requests: number }).requests).toBe(3)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('a database that cannot be opened stops start-up with a message naming it', async () => {
+    const child = Bun.spawn([process.execPath, MAIN], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        GATEWAY_API_KEYS: 'k',
+        QUOTA_DB: '/proc/no-such-dir/gateway.db',
+        PORT: '0',
+      },
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    expect(await child.exited).not.toBe(0)
+    const output = (await new Response(child.stderr).text()) + (await new Response(child.stdout).text())
+    expect(output).toContain('/proc/no-such-dir/gateway.db')
   })
 
   test('invalid configuration stops start-up with one message naming every bad variable', async () => {
