@@ -237,6 +237,22 @@ describe('admission queue', () => {
   })
 })
 
+describe('auth disabled', () => {
+  test('anonymous callers share one usage bucket and are served (regression: quota rejected the anonymous id)', async () => {
+    stack = await startStack([{}], { GATEWAY_AUTH: 'disabled', GATEWAY_API_KEYS: '' })
+    const response = await stack.post('/v1/chat/completions', chat('anon [[sim:tokens=2]]'), {
+      'content-type': 'application/json',
+    })
+    expect(response.status).toBe(200)
+    await response.text()
+    const usage = (await (await fetch(`${stack.url}/v1/usage`)).json()) as {
+      key_id: string
+      completion_tokens: number
+    }
+    expect(usage).toMatchObject({ key_id: 'anonymous', completion_tokens: 2 })
+  })
+})
+
 describe('admin', () => {
   test('admin routes need the admin key and report usage and state', async () => {
     stack = await startStack([{}], { ADMIN_API_KEY: 'admin-secret' })

@@ -1,6 +1,6 @@
 /** @module API-key check for the OpenAI routes: Bearer or X-API-Key, verified against the key ring's digests. */
 import { Elysia } from 'elysia'
-import { type KeyIdentity, type KeyRing, presentedKey } from '../core/api-key.ts'
+import { digestKey, type KeyIdentity, type KeyRing, presentedKey } from '../core/api-key.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 
 export interface AuthOptions {
@@ -9,7 +9,8 @@ export interface AuthOptions {
 }
 
 /** The identity of an unauthenticated caller when auth is disabled: one shared bucket for limits and usage. */
-export const ANONYMOUS: KeyIdentity = { digest: 'anonymous', keyId: 'anonymous' }
+// A digest like any key's, so usage and limits treat it alike; no client can present it (it is not a key).
+export const ANONYMOUS: KeyIdentity = { digest: digestKey('infergate:anonymous'), keyId: 'anonymous' }
 
 /** Scoped and unnamed: applies to the routes of the plugin that uses it, never to /health or /ready. */
 export const auth = (options: AuthOptions) =>
