@@ -7,7 +7,5 @@ CREATE TABLE `usage_daily` (
 	`requests` integer DEFAULT 0 NOT NULL,
 	`cost` real DEFAULT 0 NOT NULL,
 	`updated_at` integer NOT NULL,
-	PRIMARY KEY(`key_hash`, `day`, `model`)
+	PRIMARY KEY(`day`, `key_hash`, `model`)
 );
---> statement-breakpoint
-CREATE INDEX `usage_daily_day_idx` ON `usage_daily` (`day`);

@@ -2,7 +2,7 @@
  * @module SQLite schema (drizzle). The Postgres twin (schema.pg.ts) keeps the same tables, keys and column
  * names, so the usage store code and its queries read the same on both.
  */
-import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 
 /** Token usage per API-key digest, UTC day and model. Rows only ever grow: flushes add deltas to them. */
 export const usageDaily = sqliteTable(
@@ -20,7 +20,9 @@ export const usageDaily = sqliteTable(
     cost: real('cost').notNull().default(0),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.keyHash, t.day, t.model] }), index('usage_daily_day_idx').on(t.day)],
+  // Day first: a day's rows (start-up restore, /admin/usage?day=) are a range of the primary key, today's
+  // writes land together in the tree, and no second index has to be maintained on every flush.
+  (t) => [primaryKey({ columns: [t.day, t.keyHash, t.model] })],
 )
 
 export type UsageDailyRow = typeof usageDaily.$inferSelect

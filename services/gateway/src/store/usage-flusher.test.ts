@@ -119,6 +119,45 @@ describe('usage flusher', () => {
     second.close()
   })
 
+  test('a large flush goes in pieces; a piece that fails goes back without the pieces already written', async () => {
+    const clock = createFakeClock(NOON)
+    const ledger = createQuotaLedger({ dailyQuota: Number.POSITIVE_INFINITY, defaultReserve: 1 })
+    const { db, close } = openDatabase(':memory:')
+    const sqlite = createSqliteUsageStore(db)
+    let calls = 0
+    const flaky: UsageStore = {
+      addUsage(deltas, nowMs) {
+        calls++
+        if (calls === 2) throw new Error('disk full')
+        sqlite.addUsage(deltas, nowMs)
+      },
+      loadDay: (day) => sqlite.loadDay(day),
+      query: (filter) => sqlite.query(filter),
+    }
+    const flusher = createUsageFlusher({
+      ledger,
+      store: flaky,
+      clock,
+      timers: clock,
+      intervalMs: 1000,
+      chunkRows: 4,
+    })
+    for (let i = 0; i < 10; i++) {
+      const keyHash = i.toString(16).padStart(64, '0')
+      const admission = ledger.reserve({ keyHash, nowMs: NOON, promptTokens: 1 })
+      if (admission.ok)
+        ledger.settle(admission.reservation, { model: 'm', promptTokens: 1, completionTokens: 1 })
+    }
+    expect(await flusher.flush()).toMatchObject({ ok: false, rows: 6 })
+    expect(sqlite.loadDay('2026-11-22')).toHaveLength(4)
+    expect(ledger.pendingDeltas()).toBe(6)
+    expect(await flusher.flush()).toMatchObject({ ok: true, rows: 6 })
+    const rows = sqlite.loadDay('2026-11-22')
+    expect(rows).toHaveLength(10)
+    expect(rows.every((row) => row.promptTokens === 1 && row.requests === 1)).toBe(true)
+    close()
+  })
+
   test('restart restores today’s usage exactly (final flush on stop, restore on start)', async () => {
     const path = tempPath()
     const clock = createFakeClock(NOON)

@@ -8,7 +8,7 @@ import type { UsageStore } from './usage-store.ts'
 
 export interface FlushReport {
   ok: boolean
-  /** Usage rows written (or, on failure, kept for the next try). */
+  /** Usage rows written (or, on failure, the rows kept for the next try). */
   rows: number
   durationMs: number
   error?: unknown
@@ -40,7 +40,15 @@ export interface UsageFlusherOptions {
   intervalMs: number
   /** Hook for metrics and logs: called after every flush that had something to write or failed. */
   onFlush?: (report: FlushReport) => void
+  /**
+   * Rows per store write (default 5000). bun:sqlite writes synchronously, so a 100k-row flush in one piece
+   * would stall request handling for its whole duration; between pieces the event loop runs.
+   */
+  chunkRows?: number
 }
+
+/** Lets queued I/O and timers run between two synchronous store writes. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
  * @example
@@ -49,7 +57,7 @@ export interface UsageFlusherOptions {
  * flusher.start()
  */
 export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
-  const { ledger, store, clock, timers, intervalMs, onFlush } = options
+  const { ledger, store, clock, timers, intervalMs, onFlush, chunkRows = 5000 } = options
   let timer: TimerHandle | undefined
   let running = false
   let lastSuccessMs = clock.nowMs()
@@ -60,19 +68,31 @@ export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
   const flushOnce = async (): Promise<FlushReport> => {
     const startUs = clock.nowUs()
     const deltas = ledger.takeDeltas()
+    let written = 0
     let report: FlushReport
     try {
-      if (deltas.length > 0) await store.addUsage(deltas, clock.nowMs())
+      // Each piece is all-or-nothing in the store; on failure only the pieces not yet written go back.
+      while (written < deltas.length) {
+        if (written > 0) await yieldToEventLoop()
+        const piece = deltas.slice(written, written + chunkRows)
+        await store.addUsage(piece, clock.nowMs())
+        written += piece.length
+      }
       lastSuccessMs = clock.nowMs()
       consecutiveFailures = 0
       // Past days now live in the store; memory keeps only today.
       ledger.pruneBefore(utcDay(lastSuccessMs))
       report = { ok: true, rows: deltas.length, durationMs: (clock.nowUs() - startUs) / 1000 }
     } catch (error) {
-      ledger.returnDeltas(deltas)
+      ledger.returnDeltas(deltas.slice(written))
       consecutiveFailures++
       failuresTotal++
-      report = { ok: false, rows: deltas.length, durationMs: (clock.nowUs() - startUs) / 1000, error }
+      report = {
+        ok: false,
+        rows: deltas.length - written,
+        durationMs: (clock.nowUs() - startUs) / 1000,
+        error,
+      }
     }
     if (report.rows > 0 || !report.ok) onFlush?.(report)
     return report

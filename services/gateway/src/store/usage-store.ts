@@ -54,7 +54,7 @@ function prepareUpsert(db: GatewayDb): (delta: UsageRecord, updatedAtMs: number)
     .insert(usageDaily)
     .values(placeholders as unknown as typeof usageDaily.$inferInsert)
     .onConflictDoUpdate({
-      target: [usageDaily.keyHash, usageDaily.day, usageDaily.model],
+      target: [usageDaily.day, usageDaily.keyHash, usageDaily.model],
       set: {
         promptTokens: sql`${usageDaily.promptTokens} + excluded.prompt_tokens`,
         completionTokens: sql`${usageDaily.completionTokens} + excluded.completion_tokens`,
