@@ -180,8 +180,17 @@ describe('gcra decisions', () => {
     expect(gcraAdjust(limit, undefined, 7, 0)).toBe(7)
   })
 
+  test('a fractional rate is a slow rate: 0.5 per second admits one request every 2 s', () => {
+    const limit = perSecond(0.5, 1)
+    const first = gcraTest(limit, undefined, 0)
+    expect(first.ok).toBe(true)
+    expect(gcraTest(limit, first.tat, 1_999_999).ok).toBe(false)
+    expect(gcraTest(limit, first.tat, 2_000_000).ok).toBe(true)
+  })
+
   test('invalid limits are refused when built', () => {
     expect(() => perSecond(0)).toThrow(RangeError)
+    expect(() => perSecond(Number.NaN)).toThrow('positive number')
     expect(() => perSecond(10, 0)).toThrow('burst')
     expect(() => createLimit(5, 1.5)).toThrow('period')
     expect(() => perMinute(-1)).toThrow('limit')

@@ -8,7 +8,7 @@
  * a zero or negative rate is refused at construction, never at request time.
  */
 export interface GcraLimit {
-  /** Units replenished per period (what `x-ratelimit-limit-*` reports). */
+  /** Units replenished per period (what `x-ratelimit-limit-*` reports); may be fractional. */
   readonly limit: number
   readonly periodUs: number
   /** Units that may arrive at once on a rested key. */
@@ -37,7 +37,9 @@ function checkPositiveInt(name: string, value: number): void {
 /** `limit` units per `periodUs` microseconds, bursting to `burst` (default: one period's worth). */
 export function createLimit(limit: number, periodUs: number, burst = limit): GcraLimit {
   // Rates above one unit per microsecond cannot be represented; they are refused rather than rounded.
-  checkPositiveInt('limit', limit)
+  // A fractional limit is a slow rate (RATE_LIMIT_RPS=0.5 is one request per 2 s); burst stays whole cells.
+  if (!Number.isFinite(limit) || limit <= 0)
+    throw new RangeError(`limit must be a positive number, got ${limit}`)
   checkPositiveInt('period', periodUs)
   checkPositiveInt('burst', burst)
   if (limit > periodUs)
