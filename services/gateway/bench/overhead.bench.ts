@@ -3,12 +3,20 @@
  * nginx, in one run, the load generator on one core and every server on the other. Prints the figures and the
  * issue's targets (ratios to the bare proxy); a full run also rewrites BENCHMARKS.md's "gateway overhead" section.
  */
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { ConfigError } from '@infergate/config'
 import { type BenchPlan, readBenchPlan } from './lib/bench-config.ts'
 import { replaceSection } from './lib/markdown-section.ts'
-import { evaluate, renderMarkdown, type TargetMeasurement, type TargetName } from './lib/overhead-report.ts'
+import {
+  ADDED_FLOOR_MS,
+  COLLAPSE_ERROR_RATE,
+  evaluate,
+  renderMarkdown,
+  type TargetMeasurement,
+  type TargetName,
+} from './lib/overhead-report.ts'
 import {
   latencyInterleaved,
   type MeasuredPoint,
@@ -181,6 +189,14 @@ async function measure(name: TargetName, label: string, target: Target): Promise
   }
 }
 
+const loadAverage = (): string => {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
+  } catch {
+    return 'unknown'
+  }
+}
+const loadBefore = loadAverage()
 const results: TargetMeasurement[] = []
 const started = performance.now()
 try {
@@ -196,7 +212,7 @@ try {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       log(`${label}: NOT MEASURED, it did not start: ${reason}`)
-      results.push({ name, label, failure: reason.split('\n')[0]?.slice(0, 200) ?? reason })
+      results.push({ name, label, failure: reason.replace(/\s+/g, ' ').slice(0, 300) })
       continue
     }
     const measured = await measure(name, label, { url: server.url, pid: server.pid })
@@ -223,18 +239,16 @@ const minutes = ((performance.now() - started) / 60_000).toFixed(1)
 console.log(`\n${table}\n\n(run took ${minutes} min${plan.quick ? ', BENCH_QUICK=1 smoke run' : ''})`)
 
 if (plan.writeResults) {
+  const tool = results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'
   const section = [
-    `Command: \`bun run bench gateway\` (file services/gateway/bench/overhead.bench.ts; \`BENCH_QUICK=1\` for a smoke run).`,
-    `Machine: 2 cores, shared with other engineers' test runs while measured, so figures are noisy; load generator`,
-    `pinned to core ${plan.clientCpu} (\`taskset\`), simulator and the proxy under test to core ${plan.serverCpu}. Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-    '',
-    `Method: latency in ms from the intended send time, open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target alternating with`,
-    `direct-to-sim slices (A/B, so both see the same background load); added = target − its interleaved direct baseline (in brackets);`,
-    `max throughput by ${results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'} (1 thread, ${plan.connections} connections, ${plan.maxThroughputS} s); streaming: ${plan.streamRounds} rounds of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks`,
-    `(rounds alternating with direct),`,
-    `${plan.streamItlMs} ms inter-token latency (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), peak RSS of the proxy process tree sampled every 100 ms.`,
-    `The simulator runs with zero latency (\`--sim-ttft-ms 0 --sim-itl-ms 0\`). Gateway: default settings, auth on with one bench key.`,
-    `Ratios to the bare proxy divide by at least ${0.05} ms of added latency; a rate where over 1% of requests fail counts as collapsed (not measured).`,
+    '- Command: `bun run bench gateway` (services/gateway/bench/overhead.bench.ts; `BENCH_QUICK=1` for a smoke run).',
+    `- Machine: 2 cores, shared with other engineers' test runs while measured (load average ${loadBefore} at the start, ${loadAverage()} at the end), so the figures are noisy: re-run on a quiet machine before drawing conclusions. Load generator pinned to core ${plan.clientCpu}, simulator and the proxy under test to core ${plan.serverCpu} (\`taskset\`). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
+    `- Latency (ms, from the intended send time): open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target alternating with direct-to-sim slices (A/B, so both see the same background load); in brackets the added latency over that interleaved direct baseline.`,
+    `- Max throughput: ${tool} (1 thread on the client core, ${plan.connections} connections, ${plan.maxThroughputS} s).`,
+    `- Streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), rounds alternating with direct; peak RSS of the proxy's process tree (nginx: master + worker) sampled every 100 ms.`,
+    `- RSS growth: ${plan.rssRequests} requests from the JS closed loop (${plan.connections} workers) through the gateway, RSS read before, at the middle and after.`,
+    '- Simulator: its own process, zero latency for non-streaming (`--sim-ttft-ms 0 --sim-itl-ms 0`). Gateway: default settings, auth on with one bench key.',
+    `- Ratios divide by at least ${ADDED_FLOOR_MS} ms of the bare proxy's added latency; a phase where over ${COLLAPSE_ERROR_RATE * 100}% of requests fail is "not measured", never a pass.`,
     '',
     table,
   ].join('\n')

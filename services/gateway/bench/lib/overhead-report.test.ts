@@ -142,12 +142,23 @@ describe('renderMarkdown', () => {
       measurement('gateway', 0.1, { rates: { '500': point(0.7, 2.4), '2000': point(900, 5000, 400) } }),
     ]
     const text = renderMarkdown(all, evaluate(all, RATES), RATES)
-    expect(text).toContain('| target | p50 @500/s | p99 @500/s | p50 @2000/s | p99 @2000/s | max req/s |')
+    expect(text).toContain(
+      '| target | p50 @500/s | p99 @500/s | p50 @2000/s | p99 @2000/s | max req/s (wrk) |',
+    )
     expect(text).toContain('| direct | 0.50 | 2.00 | 0.60 | 3.00 | 20000 |')
     expect(text).toContain('| bare | 0.60 (+0.10) | 2.40 (+0.40) |')
     expect(text).toContain('900.00 (+899.40) ⚠ 400/1000 failed')
     expect(text).toMatch(/\| added p50 at 2000 req\/s \|.*\| not measured \|/)
     expect(text).toMatch(/\| added p50 at 500 req\/s \|.*\| yes \|/)
+    const mixed = [
+      measurement('direct', 0),
+      measurement('bare', 0.1, {
+        maxThroughput: { requestsPerS: 900, requests: 900, errors: 0, tool: 'loadgen' },
+      }),
+    ]
+    const mixedText = renderMarkdown(mixed, [], RATES)
+    expect(mixedText).toContain('| max req/s |')
+    expect(mixedText).toContain('| 900 (loadgen) |')
     const failed = renderMarkdown(
       [{ name: 'gateway', label: 'gateway', failure: 'exit 1 | boom' }],
       [],

@@ -217,7 +217,9 @@ export function renderMarkdown(
 ): string {
   const direct = all.find((m) => m.name === 'direct')
   const rateCols = rates.flatMap((rate) => [`p50 @${rate}/s`, `p99 @${rate}/s`])
-  const head = ['target', ...rateCols, 'max req/s', 'stream 1st chunk p50', 'gap p99', 'peak RSS MB']
+  const tools = [...new Set(all.flatMap((m) => (m.maxThroughput ? [m.maxThroughput.tool] : [])))]
+  const maxHead = tools.length === 1 ? `max req/s (${tools[0]})` : 'max req/s'
+  const head = ['target', ...rateCols, maxHead, 'stream 1st chunk p50', 'gap p99', 'peak RSS MB']
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`]
   for (const m of all) {
     if (m.failure) {
@@ -238,7 +240,7 @@ export function renderMarkdown(
       return [cell(point?.p50, basePoint?.p50, isDirect) + mark, cell(point?.p99, basePoint?.p99, isDirect)]
     })
     const max = m.maxThroughput
-      ? `${m.maxThroughput.requestsPerS.toFixed(0)}${m.maxThroughput.errors > 0 ? ` (${m.maxThroughput.errors} errors)` : ''}`
+      ? `${m.maxThroughput.requestsPerS.toFixed(0)}${m.maxThroughput.errors > 0 ? ` (${m.maxThroughput.errors} errors)` : ''}${tools.length > 1 ? ` (${m.maxThroughput.tool})` : ''}`
       : '-'
     const stream = m.stream
     lines.push(
