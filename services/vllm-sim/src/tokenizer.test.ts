@@ -61,6 +61,42 @@ describe('tokenizer', () => {
     expect(isValidTokenId('3')).toBe(false)
   })
 
+  test('the ASCII fast count agrees with the regex split on random text', () => {
+    const alphabet = [
+      'a',
+      'Z',
+      'q',
+      '1',
+      '9',
+      ' ',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '.',
+      ',',
+      '!',
+      '<',
+      '|',
+      '>',
+      '<|',
+      '<|user|>',
+      '<|end|>',
+      '_',
+    ]
+    let seed = 1
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648
+      return seed / 2_147_483_648
+    }
+    for (let round = 0; round < 2000; round += 1) {
+      let text = ''
+      const length = Math.floor(next() * 30)
+      for (let i = 0; i < length; i += 1) text += alphabet[Math.floor(next() * alphabet.length)]
+      expect([text, countTokens(text)]).toEqual([text, splitTokens(text).length])
+    }
+  })
+
   test('a long ASCII word counts ceil(bytes / 4) tokens', () => {
     expect(countTokens('abcdefghij')).toBe(3)
     expect(countTokens(' abcdefghij')).toBe(3)

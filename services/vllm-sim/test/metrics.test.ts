@@ -97,7 +97,7 @@ describe('/metrics under load', () => {
       expect(text).toContain(`# TYPE ${family}`)
     expect(text).toContain('vllm:cache_config_info{engine="0",block_size="16"')
     expect(text).toContain(
-      'vllm:time_to_first_token_seconds_bucket{le="2560",model_name="served",engine="0"}',
+      'vllm:time_to_first_token_seconds_bucket{model_name="served",engine="0",le="2560"}',
     )
     expect(text).not.toContain('vllm:gpu_cache_usage_perc')
   })
