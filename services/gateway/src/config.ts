@@ -41,6 +41,10 @@ const spec = {
   MAX_CONCURRENT_REQUESTS: field.int({ default: 0, min: 0 }),
   MAX_QUEUE: field.int({ default: 1_000, min: 0 }),
   QUEUE_TIMEOUT_MS: field.int({ default: 30_000, min: 1 }),
+  OTEL_EXPORTER_OTLP_ENDPOINT: field.optionalString(),
+  OTEL_SERVICE_NAME: field.string({ default: 'infergate-gateway' }),
+  OTEL_TRACES_SAMPLER_ARG: field.float({ default: 1, min: 0, max: 1 }),
+  TRACE_SLOW_MS: field.int({ default: 5_000, min: 0 }),
 }
 
 export type RawConfig = ReturnType<typeof parseEnv<typeof spec>>
@@ -98,6 +102,7 @@ export interface GatewayConfig {
   maxConcurrentRequests: number
   maxQueue: number
   queueTimeoutMs: number
+  tracing: { endpoint: string; serviceName: string; sampleRatio: number; slowMs: number } | undefined
 }
 
 const KEY_ATTRIBUTES = new Set(['rpm', 'tpm', 'quota', 'tier'])
@@ -197,5 +202,13 @@ export function loadConfig(env: EnvSource): GatewayConfig {
     maxConcurrentRequests: raw.MAX_CONCURRENT_REQUESTS,
     maxQueue: raw.MAX_QUEUE,
     queueTimeoutMs: raw.QUEUE_TIMEOUT_MS,
+    tracing: raw.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? {
+          endpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+          serviceName: raw.OTEL_SERVICE_NAME,
+          sampleRatio: raw.OTEL_TRACES_SAMPLER_ARG,
+          slowMs: raw.TRACE_SLOW_MS,
+        }
+      : undefined,
   }
 }

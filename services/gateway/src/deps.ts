@@ -1,5 +1,7 @@
 /** @module Builds the gateway's collaborators from its configuration; tests pass overrides, main passes none. */
 import { createLogger, type Logger } from '@infergate/logger'
+import { startTracing, type Tracing } from '@infergate/telemetry'
+import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import type { GatewayConfig } from './config.ts'
 import { type AdmissionQueue, createAdmissionQueue } from './core/admission-queue.ts'
 import { createKeyRing, digestKey, type KeyRing } from './core/api-key.ts'
@@ -15,6 +17,7 @@ import { createProxyService, type ProxyService } from './proxy/proxy-service.ts'
 import { type GatewayDatabase, openDatabase } from './store/db.ts'
 import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
 import { createSqliteUsageStore, type UsageStore } from './store/usage-store.ts'
+import { createRequestTracer } from './telemetry/request-tracing.ts'
 import { createDiscovery, type Discovery } from './upstream/discovery.ts'
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.ts'
 
@@ -37,14 +40,17 @@ export interface GatewayDeps {
   proxy: ProxyService
   lifecycle: Lifecycle
   metrics: MetricsRecorder
-  /** Stops timers and closes the database; call after the final flush. */
-  close(): void
+  tracing: Tracing | undefined
+  /** Stops timers, exports the last spans and closes the database; call after the final flush. */
+  close(): Promise<void>
 }
 
 export interface DepsOverrides {
   log?: Logger
   metrics?: MetricsRecorder
   clock?: Clock
+  /** Receives spans instead of the OTLP exporter (tests). */
+  spanExporter?: SpanExporter
 }
 
 /** Expired limiter entries carry no state; sweeping them keeps memory bounded under many distinct clients. */
@@ -136,9 +142,13 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     onUpstreamResult: (upstream, ok) => metrics.recordUpstreamResult(upstream.url, ok),
     onTokenGap: (model, gapMs) => metrics.recordTokenGap(model, gapMs),
   })
+  const tracing = config.tracing
+    ? startTracing({ ...config.tracing, serviceVersion: '0.1.0', exporter: overrides.spanExporter })
+    : undefined
   const proxy = createProxyService({
     forwarder,
     admission,
+    tracer: tracing ? createRequestTracer(tracing.tracer) : undefined,
     lifecycle,
     log,
     logRequests: config.logRequests,
@@ -180,9 +190,11 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     proxy,
     lifecycle,
     metrics,
-    close() {
+    tracing,
+    async close() {
       clearInterval(sweeper)
       database.close()
+      await tracing?.shutdown()
     },
   }
 }

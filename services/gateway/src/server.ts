@@ -49,7 +49,7 @@ export async function startGateway(
         await server.stop(true)
         // After the drain, so the last requests' usage is in it.
         const flush = await deps.flusher.stop()
-        deps.close()
+        await deps.close()
         deps.log.info({ drained, abandoned: deps.lifecycle.inFlight, flushed: flush.ok }, 'stopped')
         return { drained }
       })()

@@ -11,5 +11,10 @@ export const requestContext = () =>
     const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID()
     set.headers['x-request-id'] = requestId
     const trace = childTraceContext(parseTraceparent(headers.traceparent))
-    return { requestId, startedAt: performance.now(), trace, traceparent: formatTraceparent(trace) }
+    return {
+      requestId,
+      startedAt: performance.now(),
+      traceparent: formatTraceparent(trace),
+      incomingTraceparent: headers.traceparent,
+    }
   })

@@ -10,6 +10,7 @@ import type { ChunkInfo, TokenUsage } from '../core/sse.ts'
 import { extractUsage } from '../core/usage-extract.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { translateUpstreamError } from '../errors/openai-error.ts'
+import type { UpstreamSpan } from '../telemetry/request-tracing.ts'
 import { sendUpstream, type UpstreamFailure } from '../upstream/client.ts'
 import type { Upstream, UpstreamRegistry } from '../upstream/registry.ts'
 import { createStreamRelay, type StreamOutcome } from './stream-relay.ts'
@@ -28,6 +29,8 @@ export interface ForwardRequest {
   body: Record<string, unknown>
   requestId: string
   traceparent: string
+  /** Starts the client span of one upstream attempt; its traceparent replaces `traceparent`. */
+  upstreamTrace?: (upstreamUrl: string, attempt: number) => UpstreamSpan
   clientSignal: AbortSignal | undefined
   startedAt: number
   /** Rewrites stream events for the legacy /v1/stream endpoint. */
@@ -155,6 +158,9 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         continue
       }
       const probe = ticket?.ok === true && ticket.probe
+      const upstreamSpan = request.upstreamTrace?.(upstream.url, attempt)
+      headers.traceparent = upstreamSpan?.traceparent ?? request.traceparent
+      let upstreamStatus: number | undefined
       const sentAt = now()
       upstream.inFlight++
       let settled = false
@@ -163,6 +169,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         if (settled) return
         settled = true
         upstream.inFlight--
+        upstreamSpan?.end(
+          upstreamStatus,
+          result === false && upstreamStatus === undefined ? 'no response' : undefined,
+        )
         if (result === 'abandon') breaker?.onAbandon(probe, Date.now())
         else if (result) breaker?.onSuccess(probe)
         else breaker?.onFailure(probe, Date.now())
@@ -197,6 +207,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         continue
       }
       const { response } = exchange
+      upstreamStatus = response.status
       if (!response.ok) {
         const text = await response.text().catch(() => '')
         exchange.clearTimeout()

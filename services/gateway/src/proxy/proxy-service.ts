@@ -4,13 +4,16 @@ import type { KeyIdentity } from '../core/api-key.ts'
 import type { ChunkInfo } from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import type { Lifecycle } from '../lifecycle.ts'
+import type { RequestTracer } from '../telemetry/request-tracing.ts'
 import type { Admission } from './admission.ts'
 import type { Endpoint, Forwarder, ForwardOutcome } from './forward.ts'
 
 export interface ProxyContext {
   route: string
   requestId: string
+  /** Sent upstream when tracing is off: the client's trace (or a new one) with a span id of ours. */
   traceparent: string
+  incomingTraceparent: string | undefined
   startedAt: number
   identity: KeyIdentity
   signal: AbortSignal | undefined
@@ -21,6 +24,8 @@ export interface ProxyServiceOptions {
   /** Rate limits, quota and queue; absent when the gateway runs without protection. */
   admission?: Admission
   lifecycle: Lifecycle
+  /** Present when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT); absent, tracing costs nothing. */
+  tracer?: RequestTracer
   log: Logger
   logRequests: boolean
   /** Called once per finished exchange (metrics hook in later). */
@@ -53,6 +58,15 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
       }
       const end = lifecycle.begin()
       let ticket: Awaited<ReturnType<Admission['admit']>> | undefined
+      const requestTrace = options.tracer?.start({
+        endpoint,
+        route: context.route,
+        requestId: context.requestId,
+        body,
+        incoming: context.incomingTraceparent,
+        startedAt: context.startedAt,
+      })
+      const traceId = requestTrace?.traceId ?? context.traceparent.slice(3, 35)
       try {
         ticket = await options.admission?.admit(context.identity, body, context.signal)
         const result = await forwarder.forward({
@@ -60,6 +74,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           body,
           requestId: context.requestId,
           traceparent: context.traceparent,
+          upstreamTrace: requestTrace?.startUpstream,
           clientSignal: context.signal,
           startedAt: context.startedAt,
           transform,
@@ -69,6 +84,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
         if (result.streaming) openStreams++
         void result.done.then((outcome) => {
           ticket?.settle(outcome)
+          requestTrace?.end(outcome)
           end()
           if (result.streaming) openStreams--
           const durationMs = performance.now() - context.startedAt
@@ -77,6 +93,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
             log.info(
               {
                 requestId: context.requestId,
+                traceId,
                 keyId: context.identity.keyId,
                 route: context.route,
                 model: outcome.model,
@@ -97,6 +114,8 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
       } catch (error) {
         ticket?.cancel()
         end()
+        if (error instanceof GatewayError) requestTrace?.fail(error.status, error.message)
+        else requestTrace?.fail(500, String(error))
         if (ticket && error instanceof GatewayError) Object.assign(error.headers, ticket.headers)
         const model = forwarder.resolveModel(String(body.model))
         if (error instanceof GatewayError && forwarder.knowsModel(model)) error.model = model
@@ -104,6 +123,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           log.info(
             {
               requestId: context.requestId,
+              traceId,
               keyId: context.identity.keyId,
               route: context.route,
               model: body.model,

@@ -58,12 +58,20 @@ export const generateRoutes = (deps: GenerateRouteDeps) => {
     .use(auth({ keyRing: deps.keyRing, enabled: deps.authEnabled }))
     .post(
       '/v1/generate',
-      async ({ body, request, requestId, traceparent, startedAt, identity }) => {
+      async ({ body, request, requestId, traceparent, incomingTraceparent, startedAt, identity }) => {
         const { prompt, model, ...rest } = body
         const response = await deps.proxy.handle(
           'completions',
           { ...rest, model: defaultModel(model), prompt, stream: false },
-          { route: '/v1/generate', requestId, traceparent, startedAt, identity, signal: request.signal },
+          {
+            route: '/v1/generate',
+            requestId,
+            traceparent,
+            incomingTraceparent,
+            startedAt,
+            identity,
+            signal: request.signal,
+          },
         )
         const completion = (await response.json()) as {
           id: string
@@ -84,12 +92,20 @@ export const generateRoutes = (deps: GenerateRouteDeps) => {
     )
     .post(
       '/v1/stream',
-      ({ body, request, requestId, traceparent, startedAt, identity }) => {
+      ({ body, request, requestId, traceparent, incomingTraceparent, startedAt, identity }) => {
         const { prompt, model, ...rest } = body
         return deps.proxy.handle(
           'completions',
           { ...rest, model: defaultModel(model), prompt, stream: true },
-          { route: '/v1/stream', requestId, traceparent, startedAt, identity, signal: request.signal },
+          {
+            route: '/v1/stream',
+            requestId,
+            traceparent,
+            incomingTraceparent,
+            startedAt,
+            identity,
+            signal: request.signal,
+          },
           toTextEvent,
         )
       },

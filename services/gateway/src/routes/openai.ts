@@ -22,17 +22,19 @@ interface HandlerContext {
   request: Request
   requestId: string
   traceparent: string
+  incomingTraceparent: string | undefined
   startedAt: number
   identity: KeyIdentity
 }
 
 const forwardTo =
   (proxy: ProxyService, endpoint: Endpoint, route: string) =>
-  ({ body, request, requestId, traceparent, startedAt, identity }: HandlerContext) =>
+  ({ body, request, requestId, traceparent, incomingTraceparent, startedAt, identity }: HandlerContext) =>
     proxy.handle(endpoint, body as Record<string, unknown>, {
       route,
       requestId,
       traceparent,
+      incomingTraceparent,
       startedAt,
       identity,
       signal: request.signal,

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { chat, type Stack, startStack } from './stack.ts'
+
+interface OtlpAttribute {
+  key: string
+  value: {
+    stringValue?: string
+    intValue?: string | number
+    doubleValue?: number
+    boolValue?: boolean
+    arrayValue?: { values: { stringValue?: string }[] }
+  }
+}
+interface OtlpSpan {
+  traceId: string
+  spanId: string
+  parentSpanId?: string
+  name: string
+  kind: number
+  attributes: OtlpAttribute[]
+  events?: { name: string; attributes: OtlpAttribute[] }[]
+  status?: { code?: number }
+}
+
+/** A local OTLP/HTTP receiver: what an exporter pointed at Jaeger or a collector would deliver. */
+const received: OtlpSpan[] = []
+const receiver = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  async fetch(request) {
+    if (new URL(request.url).pathname !== '/v1/traces') return new Response('not found', { status: 404 })
+    const body = (await request.json()) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }
+    for (const resource of body.resourceSpans)
+      for (const scope of resource.scopeSpans) received.push(...scope.spans)
+    return Response.json({})
+  },
+})
+
+const attribute = (span: OtlpSpan | undefined, key: string) => {
+  const value = span?.attributes.find((item) => item.key === key)?.value
+  if (!value) return undefined
+  if (value.arrayValue) return value.arrayValue.values.map((item) => item.stringValue)
+  return (
+    value.stringValue ??
+    value.boolValue ??
+    value.doubleValue ??
+    (value.intValue === undefined ? undefined : Number(value.intValue))
+  )
+}
+
+let stack: Stack
+beforeAll(async () => {
+  stack = await startStack([{}], {
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+    OTEL_TRACES_SAMPLER_ARG: '1',
+  })
+})
+afterAll(async () => {
+  await stack.stop()
+  await receiver.stop(true)
+})
+
+async function spansOf(traceId: string, count: number): Promise<OtlpSpan[]> {
+  const deadline = Date.now() + 5_000
+  for (;;) {
+    await stack.gateway.deps.tracing?.flush()
+    const spans = received.filter((span) => span.traceId === traceId)
+    if (spans.length >= count || Date.now() > deadline) return spans
+    await Bun.sleep(50)
+  }
+}
+
+describe('OpenTelemetry traces over OTLP/HTTP', () => {
+  test('a streamed chat: GenAI server span, upstream client span, traceparent propagated to vLLM', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+    const response = await stack.post(
+      '/v1/chat/completions',
+      chat('traced [[sim:tokens=4]]', { stream: true, max_tokens: 10, temperature: 0.5 }),
+      {
+        authorization: 'Bearer sk-test-client-key',
+        'content-type': 'application/json',
+        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      },
+    )
+    await response.text()
+    const spans = await spansOf(traceId, 2)
+    const server = spans.find((span) => span.kind === 2)
+    const client = spans.find((span) => span.kind === 3)
+    expect(server?.name).toBe('chat sim-model')
+    expect(server?.parentSpanId).toBe('00f067aa0ba902b7')
+    expect(attribute(server, 'gen_ai.operation.name')).toBe('chat')
+    expect(attribute(server, 'gen_ai.request.model')).toBe('sim-model')
+    expect(attribute(server, 'gen_ai.request.max_tokens')).toBe(10)
+    expect(attribute(server, 'gen_ai.request.temperature')).toBe(0.5)
+    expect(attribute(server, 'gen_ai.usage.output_tokens')).toBe(4)
+    expect(Number(attribute(server, 'gen_ai.usage.input_tokens'))).toBeGreaterThan(0)
+    expect(attribute(server, 'gen_ai.response.finish_reasons')).toEqual(['stop'])
+    expect(server?.events?.map((event) => event.name)).toContain('gen_ai.first_token')
+    expect(client?.parentSpanId).toBe(server?.spanId)
+    expect(attribute(client, 'http.response.status_code')).toBe(200)
+    const seen = stack.sims[0]?.lastRequest('/v1/chat/completions')
+    expect(seen?.headers.traceparent).toBe(`00-${traceId}-${client?.spanId}-01`)
+  })
+
+  test('an upstream failure marks both spans as errors, and a new trace starts without a traceparent', async () => {
+    const before = received.length
+    const response = await stack.post('/v1/chat/completions', chat('boom [[sim:status=500]]'))
+    expect(response.status).toBe(502)
+    const traceId =
+      stack.sims[0]?.lastRequest('/v1/chat/completions')?.headers.traceparent?.slice(3, 35) ?? ''
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/)
+    const spans = await spansOf(traceId, 2)
+    expect(received.length).toBeGreaterThan(before)
+    expect(spans.map((span) => span.status?.code)).toEqual([2, 2])
+  })
+})
