@@ -3,11 +3,13 @@
  * scraped as, whose metric contract it serves, and how to start it and give it traffic. Adding the gateway or
  * the launcher is one more row.
  */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './free-port.ts'
 import type { Producer } from './metric-contracts.ts'
 import { pollUntil } from './poll.ts'
-import { spawnService } from './spawn-service.ts'
+import { type SpawnedService, spawnService } from './spawn-service.ts'
 
 export interface StartedTarget {
   /** host:port Prometheus scrapes (/metrics, or the job's metrics_path). */
@@ -30,6 +32,15 @@ export interface LiveTarget {
 }
 
 export const SIM_MODEL = 'infergate-live-test'
+
+/** Wraps a traffic run so a failure carries the tail of the service's own log, where the cause usually is. */
+function explained(service: SpawnedService, run: () => Promise<void>): () => Promise<void> {
+  return () =>
+    run().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error)
+      throw new Error(`${message}\n--- service output ---\n${service.output().slice(-2000)}`)
+    })
+}
 
 async function expectOk(response: Response, what: string): Promise<string> {
   const body = await response.text()
@@ -77,7 +88,11 @@ async function startSimulator(): Promise<StartedTarget> {
     env: { LOG_LEVEL: 'warn' },
     readyUrl: `${baseUrl}/health`,
   })
-  return { address: `127.0.0.1:${port}`, traffic: () => chatTraffic(baseUrl, SIM_MODEL), stop: service.stop }
+  return {
+    address: `127.0.0.1:${port}`,
+    traffic: explained(service, () => chatTraffic(baseUrl, SIM_MODEL)),
+    stop: service.stop,
+  }
 }
 
 async function startGpuExporter(): Promise<StartedTarget> {
@@ -126,7 +141,7 @@ async function startLauncher(): Promise<StartedTarget> {
           : undefined,
       { timeoutMs: 15_000, what: 'the launcher to report its instance started' },
     ).then(() => {})
-  return { address: `127.0.0.1:${port}`, traffic, stop: service.stop }
+  return { address: `127.0.0.1:${port}`, traffic: explained(service, traffic), stop: service.stop }
 }
 
 /** The gateway in front of the simulator row, auth off: its metrics come from proxied traffic. */
@@ -135,6 +150,8 @@ async function startGateway(started: ReadonlyMap<string, StartedTarget>): Promis
   if (!upstream) throw new Error('the gateway row needs the vllm row started before it')
   const port = freePort()
   const baseUrl = `http://127.0.0.1:${port}`
+  // Its own quota database: the default ./data/gateway.db is shared with every other gateway run in the repo.
+  const dataDir = await mkdtemp(join(tmpdir(), 'infergate-live-gateway-'))
   const service = await spawnService({
     entry: 'services/gateway/src/main.ts',
     env: {
@@ -142,12 +159,23 @@ async function startGateway(started: ReadonlyMap<string, StartedTarget>): Promis
       HOST: '127.0.0.1',
       VLLM_URL: `http://${upstream.address}`,
       GATEWAY_AUTH: 'disabled',
+      QUOTA_DB: join(dataDir, 'gateway.db'),
       LOG_LEVEL: 'warn',
     },
     // /ready answers 200 once an upstream is healthy, so traffic does not race discovery.
     readyUrl: `${baseUrl}/ready`,
+  }).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true })
+    throw error
   })
-  return { address: `127.0.0.1:${port}`, traffic: () => chatTraffic(baseUrl, SIM_MODEL), stop: service.stop }
+  return {
+    address: `127.0.0.1:${port}`,
+    traffic: explained(service, () => chatTraffic(baseUrl, SIM_MODEL)),
+    stop: async () => {
+      await service.stop()
+      await rm(dataDir, { recursive: true, force: true })
+    },
+  }
 }
 
 export const LIVE_TARGETS: readonly LiveTarget[] = [

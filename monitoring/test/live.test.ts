@@ -101,6 +101,13 @@ describe('live Prometheus', () => {
     expect(failures).toEqual([])
   })
 
+  test("the launcher's instance label arrives as vllm_instance, the name the rules and dashboards use", async () => {
+    const renamed = await prometheus?.query('count(vllm_launcher_instance_up{vllm_instance!=""})')
+    const leftover = await prometheus?.query('count({job="vllm-launcher", exported_instance!=""})')
+    expect(renamed?.ok && Number(renamed.samples[0]?.value[1])).toBeGreaterThan(0)
+    expect(leftover?.ok && leftover.samples).toEqual([])
+  })
+
   test('an invalid expression is reported as an error, not an empty result', async () => {
     const result = await prometheus?.query('sum(rate(vllm:prompt_tokens_total[1m])')
     expect(result?.ok).toBe(false)

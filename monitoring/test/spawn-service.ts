@@ -46,14 +46,16 @@ export async function spawnService(options: SpawnServiceOptions): Promise<Spawne
     await drained.catch(() => {})
   }
   try {
-    await pollUntil(
+    // A service that exits (bad config, port taken) ends the wait at once instead of at the timeout.
+    const outcome = await pollUntil(
       async () => {
-        if (proc.exitCode !== null) throw new Error(`${options.entry} exited with ${proc.exitCode}`)
+        if (proc.exitCode !== null) return 'exited'
         const response = await fetch(options.readyUrl)
-        return response.ok ? true : undefined
+        return response.ok ? 'ready' : undefined
       },
       { timeoutMs: options.readyTimeoutMs ?? 15_000, what: `${options.entry} at ${options.readyUrl}` },
     )
+    if (outcome === 'exited') throw new Error(`${options.entry} exited with ${proc.exitCode}`)
   } catch (error) {
     await stop()
     throw new Error(`${(error as Error).message}\n${output.slice(-2000)}`)

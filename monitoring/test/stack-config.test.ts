@@ -2,6 +2,8 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
+import { createLogger } from '../../packages/logger/src/index.ts'
 import { listFiles, MONITORING_DIR, RULES_DIR } from './monitoring-expressions.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: config files are checked field by field below
@@ -95,6 +97,27 @@ describe('Promtail', () => {
       source_labels: ['__meta_docker_container_label_com_docker_compose_service'],
       target_label: 'service',
     })
+  })
+})
+
+describe('log lines and the Promtail pipeline', () => {
+  test('the shared logger writes the fields the json stage extracts: service, and level as a name', () => {
+    const lines: string[] = []
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk))
+        done()
+      },
+    })
+    createLogger({ service: 'gateway', destination }).warn({ apiKey: 'sk-secret' }, 'upstream slow')
+    const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>
+    const [job] = yaml('promtail/promtail.yml').scrape_configs
+    const json = job.pipeline_stages.find((stage: Record<string, unknown>) => 'json' in stage).json
+    for (const field of Object.values(json.expressions as Record<string, string>))
+      expect(line).toHaveProperty(field)
+    expect(line.level).toBe('warn')
+    expect(line.service).toBe('gateway')
+    expect(JSON.stringify(line)).not.toContain('sk-secret')
   })
 })
 
