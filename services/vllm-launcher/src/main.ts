@@ -70,9 +70,10 @@ for (const runner of runners) runner.start()
 let stopping = false
 async function shutdown(signal: string): Promise<void> {
   if (stopping) {
-    // A second signal means "now": SIGKILL is already scheduled per child, but the operator asked twice.
-    log.warn({ signal }, 'second signal: exiting without waiting for vLLM')
-    process.exit(1)
+    // A second signal means "now": SIGKILL every instance's process group rather than leave orphans behind.
+    log.warn({ signal }, 'second signal: killing vLLM now')
+    for (const runner of runners) runner.kill()
+    return
   }
   stopping = true
   log.info({ signal }, 'stopping vLLM instances')

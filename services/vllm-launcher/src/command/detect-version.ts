@@ -1,5 +1,7 @@
-/** @module Asks the vLLM executable for its version (`<bin> --version`), bounded in time. */
-import { parseVllmVersion, type VllmVersion } from './vllm-version.ts'
+/** @module Asks the vLLM executable for its version (`<bin> --version`), bounded in time and never left running. */
+import { createLineSplitter } from '../log/forward-log.ts'
+import { classifyVersionLine } from './version-output.ts'
+import type { VllmVersion } from './vllm-version.ts'
 
 export interface DetectedVersion {
   readonly version: VllmVersion | undefined
@@ -7,26 +9,54 @@ export interface DetectedVersion {
   readonly reason: string | undefined
 }
 
-/** Never throws: a missing binary or unparseable output gives `version: undefined` and the reason. */
+/**
+ * Never throws. A binary that ignores `--version` and starts serving (it prints the API server banner) is
+ * killed at once, its version taken from the banner, so that it never holds the port the real launch needs.
+ */
 export async function detectVllmVersion(bin: readonly string[], timeoutMs: number): Promise<DetectedVersion> {
+  let proc: Bun.Subprocess<'ignore', 'pipe', 'pipe'>
   try {
-    const proc = Bun.spawn([...bin, '--version'], {
+    proc = Bun.spawn([...bin, '--version'], {
       stdin: 'ignore',
       stdout: 'pipe',
       stderr: 'pipe',
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
+      detached: true,
     })
-    const [stdout, code] = await Promise.all([new Response(proc.stdout).text(), proc.exited])
-    if (proc.signalCode)
-      return { version: undefined, reason: `\`--version\` did not answer within ${timeoutMs} ms` }
-    // vLLM may print warnings before the version; the version is the last line.
-    const last = stdout.trim().split('\n').at(-1) ?? ''
-    const version = code === 0 ? parseVllmVersion(last) : undefined
-    return version
-      ? { version, reason: undefined }
-      : { version, reason: `\`--version\` exited ${code} without a version` }
   } catch (error) {
     return { version: undefined, reason: error instanceof Error ? error.message : String(error) }
+  }
+  const kill = () => {
+    try {
+      process.kill(-proc.pid, 'SIGKILL')
+    } catch {
+      // Already gone.
+    }
+  }
+  let found: VllmVersion | undefined
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    const splitter = createLineSplitter()
+    const decoder = new TextDecoder()
+    for await (const chunk of stream)
+      for (const line of splitter.push(decoder.decode(chunk, { stream: true }))) {
+        const seen = classifyVersionLine(line)
+        if (seen.kind === 'other') continue
+        found = seen.version
+        if (seen.kind === 'serving') kill()
+      }
+    for (const line of splitter.end()) {
+      const seen = classifyVersionLine(line)
+      if (seen.kind !== 'other') found = seen.version
+    }
+  }
+  const timer = setTimeout(kill, timeoutMs)
+  await Promise.all([read(proc.stdout), read(proc.stderr), proc.exited])
+  clearTimeout(timer)
+  kill()
+  if (found) return { version: found, reason: undefined }
+  return {
+    version: undefined,
+    reason: proc.signalCode
+      ? `\`--version\` gave no version within ${timeoutMs} ms`
+      : `\`--version\` exited ${proc.exitCode} without a version`,
   }
 }

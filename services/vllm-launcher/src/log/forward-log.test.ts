@@ -47,6 +47,7 @@ describe('createLineSink + forwardOutput', () => {
     await forwardOutput(
       streamOf([
         '(APIServer pid=9) INFO 05-01 12:00:00 [api_server.py:1] vLLM API server version 0.11.0\n',
+        "INFO 05-01 12:00:00 [utils.py:1] non-default args: {'model': 'm'}\n",
         'WARNING 05-01 12:00:01 config.py:2] slow tokenizer\n',
         'Loading safetensors checkpoint shards:  50% Completed\rLoading safetensors checkpoint shards:  50% Completed\r',
         'Loading safetensors checkpoint shards: 100% Completed\n\n',
@@ -72,7 +73,7 @@ describe('createLineSink + forwardOutput', () => {
       steps: 10,
       detail: '0.11.0',
     })
-    expect(lines[2]).toMatchObject({ level: 'warn', msg: 'slow tokenizer' })
+    expect(lines[3]).toMatchObject({ level: 'warn', msg: 'slow tokenizer' })
     expect(milestones.map((m) => `${m.name}:${m.detail}`)).toEqual([
       'args-parsed:0.11.0',
       'weights-loading:50%',

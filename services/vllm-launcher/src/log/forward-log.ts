@@ -37,7 +37,8 @@ export function createLineSink(
   instance: string,
   onMilestone?: (milestone: Milestone) => void,
 ): LineSink {
-  let last = ''
+  let lastStep = 0
+  let lastDetail: string | undefined
   return (raw, stream) => {
     const line = parseVllmLine(raw, stream === 'stderr' ? 'warn' : 'info')
     if (line.text === '') return
@@ -46,9 +47,13 @@ export function createLineSink(
     if (hint) log.error({ ...fields, hint }, line.text)
     else log[line.level satisfies LogLevel](fields, line.text)
     const milestone = detectMilestone(line.text)
-    const key = `${milestone?.name}:${milestone?.detail}`
-    if (!milestone || key === last) return
-    last = key
+    if (!milestone) return
+    // Several lines mark each step; report a step once, except the weight-loading percentage, which is progress.
+    const progress =
+      milestone.step === lastStep && milestone.name === 'weights-loading' && milestone.detail !== lastDetail
+    if (milestone.step <= lastStep && !progress) return
+    lastStep = milestone.step
+    lastDetail = milestone.detail
     const { name, step, label, detail } = milestone
     log.info(
       { instance, milestone: name, step, steps: MILESTONE_NAMES.length, detail },

@@ -150,6 +150,8 @@ describe('createSupervisor', () => {
     await flush()
     expect(children[0]?.signals).toEqual(['SIGTERM'])
     expect(stopped).toBe(false)
+    supervisor.kill()
+    expect(children[0]?.signals).toEqual(['SIGTERM', 'SIGKILL'])
     children[0]?.exit(0)
     await done
     expect(supervisor.state().phase).toBe('stopped')
@@ -158,8 +160,9 @@ describe('createSupervisor', () => {
     expect(time.pending()).toEqual([])
   })
 
-  test('stop() on a supervisor that never started resolves at once', async () => {
+  test('stop() on a supervisor that never started resolves at once; kill() has nothing to kill', async () => {
     const { supervisor } = setup()
+    supervisor.kill()
     await supervisor.stop()
     expect(supervisor.state().phase).toBe('stopped')
   })

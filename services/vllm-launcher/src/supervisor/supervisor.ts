@@ -49,6 +49,8 @@ export interface Supervisor {
   start(): void
   /** Stops the child (SIGTERM, SIGKILL after the grace) and resolves once it has exited. */
   stop(): Promise<void>
+  /** SIGKILL now (the operator asked twice); the exit is still handled as usual. */
+  kill(): void
   state(): InstanceState
   pid(): number | undefined
 }
@@ -127,6 +129,9 @@ export function createSupervisor(deps: SupervisorDeps): Supervisor {
       dispatch({ type: 'stop' })
       if (state.phase === 'stopped' && !state.running) for (const resolve of stopWaiters.splice(0)) resolve()
       return stopped
+    },
+    kill: () => {
+      if (state.running) child?.kill('SIGKILL')
     },
     state: () => state,
     pid: () => (state.running ? child?.pid : undefined),

@@ -171,7 +171,7 @@ function probed(state: InstanceState, ok: boolean, detail: string, ctx: StepCont
     if (ok)
       return {
         state: { ...state, phase: 'ready', attempt: 0, failures: 0 },
-        effects: [notify({ kind: 'ready', startupMs: ctx.now - state.spawnedAt }), next],
+        effects: [notify({ kind: 'ready', startupMs: Math.round(ctx.now - state.spawnedAt) }), next],
       }
     // Refused connections are normal while weights load; only the start-up grace bounds them.
     if (ctx.now - state.spawnedAt >= ctx.policy.startupGraceMs) return kill(state, 'hang', ctx)
