@@ -188,6 +188,19 @@ describe('gcra decisions', () => {
     expect(gcraTest(limit, first.tat, 2_000_000).ok).toBe(true)
   })
 
+  test('odd costs never mint capacity or poison the state', () => {
+    const limit = perSecond(1, 1)
+    const first = gcraTest(limit, undefined, 0)
+    for (const cost of [Number.NaN, -5, 0]) {
+      const decision = gcraTest(limit, first.tat, 0, cost)
+      expect(decision).toMatchObject({ ok: true, tat: first.tat, remaining: 0 })
+    }
+    expect(gcraTest(limit, first.tat, 0, 0.2)).toMatchObject({ ok: false, retryAfterUs: 1_000_000 })
+    expect(gcraAdjust(limit, first.tat, 0, Number.NaN)).toBe(first.tat)
+    expect(gcraAdjust(limit, first.tat, 0, 0.5)).toBe(2_000_000)
+    expect(gcraAdjust(limit, first.tat, 0, -0.5)).toBe(1_000_000)
+  })
+
   test('invalid limits are refused when built', () => {
     expect(() => perSecond(0)).toThrow(RangeError)
     expect(() => perSecond(Number.NaN)).toThrow('positive number')

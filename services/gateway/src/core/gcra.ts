@@ -98,7 +98,9 @@ export function gcraTest(
   cost = 1,
 ): GcraDecision {
   const tat = stored === undefined ? nowUs : stored
-  const next = Math.max(tat, nowUs) + weightUs(limit, cost)
+  // Whole units only, never negative: a NaN or negative cost must not mint capacity or poison the state.
+  const units = cost > 0 ? Math.ceil(cost) : 0
+  const next = Math.max(tat, nowUs) + weightUs(limit, units)
   const allowAt = next - limit.capacityUs
   if (allowAt <= nowUs) {
     return {
@@ -116,7 +118,7 @@ export function gcraTest(
     remaining: remainingUnits(limit, tat, nowUs),
     resetAfterUs: Math.max(0, tat - nowUs),
     retryAfterUs: allowAt - nowUs,
-    tooLarge: cost > limit.burst,
+    tooLarge: units > limit.burst,
   }
 }
 
@@ -133,8 +135,10 @@ export function gcraAdjust(
   delta: number,
 ): number {
   const tat = Math.max(stored ?? nowUs, nowUs)
-  if (delta >= 0) return tat + weightUs(limit, delta)
-  return Math.max(nowUs, tat - weightUs(limit, -delta))
+  if (!Number.isFinite(delta)) return tat
+  // Charges round up and refunds round down, so corrections never give away capacity.
+  if (delta >= 0) return tat + weightUs(limit, Math.ceil(delta))
+  return Math.max(nowUs, tat - weightUs(limit, Math.floor(-delta)))
 }
 
 /** True when the stored state carries nothing: a fresh key would be treated identically, so it can be dropped. */
