@@ -14,6 +14,8 @@ COPY packages packages
 COPY services services
 RUN bun install --frozen-lockfile --production
 ENV NODE_ENV=production
+# The gateway's usage database lives here (QUOTA_DB); a named volume mounted on it inherits this owner.
+RUN mkdir -p /var/lib/infergate && chown bun:bun /var/lib/infergate
 USER bun
 CMD ["bun", "services/gateway/src/main.ts"]
 

@@ -119,6 +119,27 @@ describe('docker-compose.yml', () => {
     expect(names.filter((name, index) => names.indexOf(name) !== index)).toEqual([])
   })
 
+  test('every variable set on one of our services is one its config.ts reads (a typo would be ignored silently)', () => {
+    const problems: string[] = []
+    for (const [name, service] of Object.entries(compose.services)) {
+      const entry = service.command?.[0] === 'bun' ? service.command[1] : undefined
+      if (!entry) continue
+      const config = readFileSync(join(REPO_ROOT, entry.replace(/main\.ts$/, 'config.ts')), 'utf8')
+      const known = new Set([...config.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((match) => match[1]))
+      for (const key of Object.keys(service.environment ?? {})) {
+        if (!known.has(key)) problems.push(`${name}: ${key}`)
+      }
+    }
+    expect(problems).toEqual([])
+  })
+
+  test('the gateway keeps its usage database on a named volume', () => {
+    const gateway = compose.services.gateway
+    const path = gateway?.environment?.QUOTA_DB ?? ''
+    const volume = gateway?.volumes?.find((v) => path.startsWith(`${v.split(':')[1]}/`))
+    expect(volume?.split(':')[0]).toBe('gateway-data')
+  })
+
   test('the gateway exports traces over OTLP/HTTP to Jaeger, with the OTLP receiver on', () => {
     expect(compose.services.gateway?.environment?.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://jaeger:4318')
     expect(compose.services.jaeger?.environment?.COLLECTOR_OTLP_ENABLED).toBe('true')
