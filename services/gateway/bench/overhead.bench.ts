@@ -31,6 +31,23 @@ import { freePort, type Server, startNginx, startServer } from './lib/servers.ts
 const root = new URL('../../..', import.meta.url).pathname
 const here = new URL('.', import.meta.url).pathname
 const API_KEY = 'sk-bench-overhead'
+/**
+ * Every protection on, with limits far above what the benchmark sends, so their code runs on every request without
+ * rejecting any. The environment of `bun run bench` overrides these (e.g. LOG_REQUESTS=0 to see logging's cost).
+ */
+const GATEWAY_ENV: Record<string, string> = {
+  GATEWAY_API_KEYS: API_KEY,
+  // GCRA limits allow at most one unit per microsecond: 60,000,000 per minute is the ceiling.
+  RATE_LIMIT_RPS: '500000',
+  RATE_LIMIT_BURST: '100000',
+  KEY_RPM: '30000000',
+  KEY_TPM: '60000000',
+  DAILY_TOKEN_QUOTA: '1000000000000',
+  MAX_CONCURRENT_REQUESTS: '100000',
+  ...Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  ),
+}
 
 let plan: BenchPlan
 try {
@@ -136,7 +153,13 @@ const starters: Record<Exclude<TargetName, 'direct'>, { label: string; start: St
       return startServer({
         name: 'gateway',
         cmd: [bun, 'services/gateway/src/main.ts'],
-        env: { PORT: String(port), HOST: '127.0.0.1', VLLM_URL: simUrl, GATEWAY_API_KEYS: API_KEY },
+        env: {
+          ...GATEWAY_ENV,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          VLLM_URL: simUrl,
+          QUOTA_DB: `${dir}/quota.db`,
+        },
         cpu: plan.serverCpu,
         readyUrl: `${url}/ready`,
         url,
@@ -220,7 +243,7 @@ try {
       log(`${label}: RSS across ${plan.rssRequests} requests`)
       const growth = await rssGrowth({ url: server.url, pid: server.pid }, API_KEY, plan)
       log(
-        `  start ${growth.startMb.toFixed(1)} MB, mid ${growth.midMb.toFixed(1)} MB, end ${growth.endMb.toFixed(1)} MB`,
+        `  start ${growth.startMb.toFixed(1)} MB, mid ${growth.midMb.toFixed(1)} MB, end ${growth.endMb.toFixed(1)} MB, ${growth.errors}/${growth.requests} failed`,
       )
       results.push({ ...measured, rssGrowth: growth })
     } else {
@@ -247,7 +270,7 @@ if (plan.writeResults) {
     `- Max throughput: ${tool} (1 thread on the client core, ${plan.connections} connections, ${plan.maxThroughputS} s).`,
     `- Streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), rounds alternating with direct; peak RSS of the proxy's process tree (nginx: master + worker) sampled every 100 ms.`,
     `- RSS growth: ${plan.rssRequests} requests from the JS closed loop (${plan.connections} workers) through the gateway, RSS read before, at the middle and after.`,
-    '- Simulator: its own process, zero latency for non-streaming (`--sim-ttft-ms 0 --sim-itl-ms 0`). Gateway: default settings, auth on with one bench key.',
+    '- Simulator: its own process, zero latency for non-streaming (`--sim-ttft-ms 0 --sim-itl-ms 0`). Gateway: auth on (one bench key), rate limit, per-key RPM/TPM, daily token quota (SQLite in a temp dir) and admission control all on with limits far above the load, so every check runs and none rejects; other settings default.',
     `- Ratios divide by at least ${ADDED_FLOOR_MS} ms of the bare proxy's added latency; a phase where over ${COLLAPSE_ERROR_RATE * 100}% of requests fail is "not measured", never a pass.`,
     '',
     table,

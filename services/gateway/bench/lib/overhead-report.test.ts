@@ -29,7 +29,9 @@ describe('evaluate', () => {
     const all = [
       measurement('direct', 0),
       measurement('bare', 0.1),
-      measurement('gateway', 0.14, { rssGrowth: { requests: 100_000, startMb: 60, midMb: 80, endMb: 82 } }),
+      measurement('gateway', 0.14, {
+        rssGrowth: { requests: 100_000, errors: 0, startMb: 60, midMb: 80, endMb: 82 },
+      }),
     ]
     const checks = evaluate(all, RATES)
     const byName = Object.fromEntries(checks.map((check) => [check.name, check]))
@@ -60,7 +62,9 @@ describe('evaluate', () => {
       measurement('bare', 0, {
         stream: { firstChunkP50: 1, gapP99: 21, requests: 800, errors: 0, peakRssMb: 40 },
       }),
-      measurement('gateway', 0.5, { rssGrowth: { requests: 100_000, startMb: 60, midMb: 80, endMb: 100 } }),
+      measurement('gateway', 0.5, {
+        rssGrowth: { requests: 100_000, errors: 0, startMb: 60, midMb: 80, endMb: 100 },
+      }),
     ]
     const byName = Object.fromEntries(evaluate(all, RATES).map((check) => [check.name, check]))
     expect(byName['added p50 at 500 req/s']).toMatchObject({ comparison: '10.00×', met: false })
@@ -120,6 +124,7 @@ describe('failed phases', () => {
     const gateway = measurement('gateway', 0.1, {
       maxThroughput: { requestsPerS: 9000, requests: 18_000, errors: 7000, tool: 'wrk' },
       stream: { firstChunkP50: Number.NaN, gapP99: Number.NaN, requests: 100, errors: 100, peakRssMb: 80 },
+      rssGrowth: { requests: 1000, errors: 1000, startMb: 80, midMb: 80, endMb: 80 },
     })
     const checks = evaluate([measurement('direct', 0), measurement('bare', 0.1), gateway], RATES)
     for (const name of [
@@ -127,6 +132,7 @@ describe('failed phases', () => {
       'stream: added time to first chunk p50',
       'stream: inter-chunk gap p99',
       'stream: peak RSS',
+      'RSS across 1000 requests (start/mid/end)',
     ]) {
       expect(checks.find((check) => check.name === name)?.met).toBeUndefined()
     }

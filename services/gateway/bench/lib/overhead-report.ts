@@ -33,6 +33,7 @@ export interface TargetMeasurement {
   }
   readonly rssGrowth?: {
     readonly requests: number
+    readonly errors: number
     readonly startMb: number
     readonly midMb: number
     readonly endMb: number
@@ -185,7 +186,7 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
     ),
   )
   const growth = byName('gateway')?.rssGrowth
-  const grew = growth ? (growth.endMb - growth.midMb) / growth.midMb : undefined
+  const grew = growth && !collapsed(growth) ? (growth.endMb - growth.midMb) / growth.midMb : undefined
   checks.push({
     name: `RSS across ${growth?.requests ?? '-'} requests (start/mid/end)`,
     gateway: growth

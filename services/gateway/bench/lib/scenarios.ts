@@ -189,7 +189,7 @@ export async function rssGrowth(
   const startMb = await treeRssMb(target.pid)
   let midMb = 0
   const half = Math.floor(plan.rssRequests / 2)
-  await runClosedLoop({
+  const report = await runClosedLoop({
     concurrency: plan.connections,
     maxRequests: plan.rssRequests,
     requests: plainRequests(target, apiKey),
@@ -198,5 +198,11 @@ export async function rssGrowth(
       if (completed === half) void treeRssMb(target.pid).then((mb) => (midMb = mb))
     },
   })
-  return { requests: plan.rssRequests, startMb, midMb, endMb: await treeRssMb(target.pid) }
+  return {
+    requests: report.requests,
+    errors: report.errors.total,
+    startMb,
+    midMb,
+    endMb: await treeRssMb(target.pid),
+  }
 }
