@@ -1,9 +1,12 @@
 /** @module Assembles the Elysia app from its plugins and routes. Builds; never listens. */
 import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
+import packageJson from '../package.json' with { type: 'json' }
 import { createTrustedProxies } from './core/client-ip.ts'
 import { perSecond } from './core/gcra.ts'
 import type { GatewayDeps } from './deps.ts'
+import { debugBundle } from './diagnostics/debug-bundle.ts'
+import { createRecentErrors } from './diagnostics/recent-errors.ts'
 import { GatewayError } from './errors/gateway-error.ts'
 import { errorHandler } from './plugins/error-handler.ts'
 import { ipRateLimit } from './plugins/rate-limit.ts'
@@ -21,6 +24,7 @@ const KNOWN_PATHS = new Set([
   '/v1/usage',
   '/admin/usage',
   '/admin/status',
+  '/admin/debug/bundle',
   '/v1/generate',
   '/v1/stream',
   ...OPENAI_PREFIXES.flatMap((prefix) =>
@@ -38,12 +42,24 @@ export function createApp(deps: GatewayDeps) {
     modelAliases: config.modelAliases,
     maxBodyBytes: config.maxBodyBytes,
   }
+  const recentErrors = createRecentErrors()
+  const startedAt = new Date()
   const app = new Elysia({ name: 'gateway' })
     .use(
       errorHandler({
         log: deps.log,
         knownPath: (path) => KNOWN_PATHS.has(path),
-        onErrorResponse: (route, model, status) => deps.metrics.recordError(route, model, status),
+        onErrorResponse(route, model, error, requestId) {
+          deps.metrics.recordError(route, model, error.status)
+          recentErrors.record({
+            at: new Date().toISOString(),
+            requestId,
+            route,
+            status: error.status,
+            code: error.code,
+            message: error.message,
+          })
+        },
       }),
     )
     .onRequest(({ request }) => {
@@ -94,6 +110,14 @@ export function createApp(deps: GatewayDeps) {
         flush: () => deps.flusher.flush(),
         clock: deps.clock,
         status: () => adminStatus(deps),
+        debugBundle: () =>
+          debugBundle({
+            config,
+            status: adminStatus(deps),
+            recentErrors: recentErrors.list(),
+            versions: { gateway: packageJson.version, bun: Bun.version, node: process.version },
+            startedAt,
+          }),
       }),
     )
 }

@@ -277,4 +277,36 @@ describe('admin', () => {
     expect(status.breakers[0]?.state).toBe('closed')
     expect(status.upstreams[0]?.healthy).toBe(true)
   })
+
+  test('the debug bundle has versions, redacted config, state and recent errors, and no secret', async () => {
+    stack = await startStack([{}], { ADMIN_API_KEY: 'admin-secret' })
+    const failed = await stack.post('/v1/chat/completions', chat('x', { model: 'missing-model' }), {
+      ...as(CLIENT_KEY),
+      'x-request-id': 'req-for-bundle',
+    })
+    expect(failed.status).toBe(404)
+    expect((await fetch(`${stack.url}/admin/debug/bundle`, { headers: as(CLIENT_KEY) })).status).toBe(401)
+    const response = await fetch(`${stack.url}/admin/debug/bundle`, { headers: as('admin-secret') })
+    expect(response.status).toBe(200)
+    const text = await response.text()
+    for (const secret of [CLIENT_KEY, OTHER_KEY, 'upstream-secret', 'admin-secret'])
+      expect(text).not.toContain(secret)
+    const bundle = JSON.parse(text) as {
+      versions: { bun: string; gateway: string }
+      config: { apiKeys: { keyId: string }[]; upstreamApiKey: string }
+      state: { breakers: unknown[] }
+      recent_errors: { requestId: string; status: number; code: string }[]
+    }
+    expect(bundle.versions.bun).toBe(Bun.version)
+    expect(bundle.config.apiKeys).toHaveLength(2)
+    expect(bundle.config.apiKeys[0]?.keyId).toMatch(/^[0-9a-f]{12}$/)
+    expect(bundle.config.upstreamApiKey).toBe('[REDACTED]')
+    expect(bundle.state.breakers).toHaveLength(1)
+    expect(bundle.recent_errors.map((error) => error.status)).toEqual([401, 404])
+    expect(bundle.recent_errors[1]).toMatchObject({
+      requestId: 'req-for-bundle',
+      status: 404,
+      code: 'model_not_found',
+    })
+  })
 })

@@ -33,13 +33,13 @@ export interface ErrorHandlerOptions {
   /** Paths the gateway serves, to answer 405 rather than 404 for a known path with the wrong method. */
   knownPath: (path: string) => boolean
   /** Every error response, for the request counter. */
-  onErrorResponse?: (route: string, model: string, status: number) => void
+  onErrorResponse?: (route: string, model: string, error: GatewayError, requestId: string | undefined) => void
 }
 
 export const errorHandler = (options: ErrorHandlerOptions) =>
   new Elysia({ name: 'gateway.error-handler' }).onError(
     { as: 'global' },
-    ({ code, error, request, path }) => {
+    ({ code, error, request, path, set }) => {
       let gatewayError: GatewayError
       // Elysia wraps what a body parser throws in its own ParseError; ours carries the real reason (e.g. 413).
       const cause = (error as { cause?: unknown }).cause
@@ -65,7 +65,8 @@ export const errorHandler = (options: ErrorHandlerOptions) =>
       options.onErrorResponse?.(
         options.knownPath(path) ? path.replace(/^\/api\/v1\//, '/v1/') : 'unmatched',
         gatewayError.model ?? 'unknown',
-        gatewayError.status,
+        gatewayError,
+        typeof set.headers['x-request-id'] === 'string' ? set.headers['x-request-id'] : undefined,
       )
       return errorResponse(gatewayError)
     },

@@ -67,6 +67,7 @@ export interface AdminRouteDeps {
   flush: () => Promise<unknown>
   clock: Clock
   status: () => unknown
+  debugBundle: () => unknown
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/
@@ -100,6 +101,12 @@ export const adminRoutes = (deps: AdminRouteDeps) =>
         detail: { tags: ['Admin'], summary: 'Every key’s usage on a UTC day (default today)' },
       },
     )
+    .get('/debug/bundle', () => deps.debugBundle(), {
+      detail: {
+        tags: ['Admin'],
+        summary: 'Versions, redacted config, state and recent errors for a bug report',
+      },
+    })
     .get('/status', () => deps.status(), {
       detail: { tags: ['Admin'], summary: 'Breakers, queue, limiter and quota state' },
     })
