@@ -65,6 +65,17 @@ describe('routing across upstreams', () => {
     expect(stack.gateway.deps.registry.upstreams[1]?.healthy).toBe(true)
   })
 
+  test('WARMUP=1 sends one tiny request per discovered model before serving', async () => {
+    stack = await startStack([{}, { servedModelNames: ['second-model'] }], { WARMUP: '1' })
+    for (const [index, model] of [
+      [0, 'sim-model'],
+      [1, 'second-model'],
+    ] as const) {
+      const warm = stack.sims[index]?.requests.find((entry) => entry.path === '/v1/completions')
+      expect(warm?.body).toMatchObject({ model, max_tokens: 1 })
+    }
+  })
+
   test('no healthy upstream: /ready is 503 and a request for a known model is 503', async () => {
     stack = await startStack([{}], { DISCOVERY_INTERVAL_MS: '100' })
     await stack.sims[0]?.stop()
