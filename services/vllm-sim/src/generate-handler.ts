@@ -3,7 +3,7 @@
  * directives and injected failures, context-length limits, the output plan, a scheduler slot, then a JSON body or
  * an SSE stream timed by the latency model. Metrics and the scheduler are settled exactly once per request.
  */
-import { sleepUnlessAborted, untilAborted } from './abortable.ts'
+import { createSleeper, untilAborted } from './abortable.ts'
 import { defaultErrorMessage, errorResponse, SimError } from './errors.ts'
 import { collectDirectives, type Directives, injectedFailure } from './faults.ts'
 import { type ChoicePlan, planChoice } from './generation-plan.ts'
@@ -183,15 +183,21 @@ export async function handleGenerate(
         settle('abort')
         return new Response(null, { status: 499 })
       }
-      for (let step = 0; step < steps; step += 1) {
-        const delay = stepDelays[step] ?? 0
-        if (await sleepUnlessAborted(delay, req.signal)) {
-          settle('abort')
-          return new Response(null, { status: 499 })
-        }
-        onStep(step, delay)
-        engine.progress(admission.id, step + 1)
+      // Nobody sees the steps of a JSON response: wait for the first token, then for all the rest at once.
+      const sleeper = createSleeper(req.signal)
+      const decodeMs = stepDelays.reduce((sum, delay) => sum + delay, 0) - (stepDelays[0] ?? 0)
+      let aborted = await sleeper.sleep(stepDelays[0] ?? 0)
+      if (!aborted) {
+        onStep(0, 0)
+        aborted = await sleeper.sleep(decodeMs)
       }
+      sleeper.dispose()
+      if (aborted) {
+        settle('abort')
+        return new Response(null, { status: 499 })
+      }
+      for (let step = 1; step < steps; step += 1) onStep(step, stepDelays[step] ?? 0)
+      engine.progress(admission.id, steps)
       if (engine.health === 'dead') {
         settle('error')
         return errorResponse(500, 'Engine is dead (simulated).')
@@ -222,6 +228,7 @@ export async function handleGenerate(
   }
 
   let cancelled = false
+  const sleeper = createSleeper(req.signal)
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
       writeFrames(
@@ -231,14 +238,17 @@ export async function handleGenerate(
           ...(directives.dieAfter === undefined ? {} : { dieAfter: directives.dieAfter }),
           ...(directives.hangAfter === undefined ? {} : { hangAfter: directives.hangAfter }),
           admitted,
-          sleep: (ms) => sleepUnlessAborted(ms, req.signal),
+          sleep: (ms) => sleeper.sleep(ms),
           park: () => engine.park(req.signal),
           health: () => engine.health,
           onStep: (step, delay) => {
             onStep(step, delay)
             engine.progress(admission.id, step + 1)
           },
-          onEnd: settle,
+          onEnd: (reason) => {
+            sleeper.dispose()
+            settle(reason)
+          },
         },
         controller,
         () => cancelled || req.signal.aborted,
