@@ -239,7 +239,7 @@ export async function handleGenerate(
           ...(directives.hangAfter === undefined ? {} : { hangAfter: directives.hangAfter }),
           admitted,
           sleep: (ms) => sleeper.sleep(ms),
-          park: () => engine.park(req.signal),
+          park: () => engine.park(req.signal, engine.health === 'hung' ? 'engine' : 'request'),
           health: () => engine.health,
           onStep: (step, delay) => {
             onStep(step, delay)

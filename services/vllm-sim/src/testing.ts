@@ -85,8 +85,8 @@ export async function startSim(options: StartSimOptions = {}): Promise<Sim> {
       engine.health = dead ? 'dead' : 'ok'
     },
     setEngineHung(hung) {
-      engine.health = hung ? 'hung' : 'ok'
-      if (!hung) engine.shutdown()
+      if (hung) engine.health = 'hung'
+      else engine.recover()
     },
     metricsText: () => metrics.registry.metrics(),
     async stop() {

@@ -33,3 +33,21 @@ describe('engine', () => {
     expect(engine.scheduler.running).toBe(0)
   })
 })
+
+describe('engine recovery', () => {
+  test('recover releases what the wedged engine held, not requests hanging on purpose', async () => {
+    const engine = new Engine({ maxNumSeqs: 1, blockSize: 16, totalBlocks: 100, maxWaiting: 0 })
+    engine.health = 'hung'
+    let wedgedDone = false
+    let requestDone = false
+    void engine.park(undefined, 'engine').then(() => (wedgedDone = true))
+    void engine.park(undefined, 'request').then(() => (requestDone = true))
+    engine.recover()
+    await Bun.sleep(0)
+    expect(engine.health as string).toBe('ok')
+    expect([wedgedDone, requestDone]).toEqual([true, false])
+    engine.shutdown()
+    await Bun.sleep(0)
+    expect(requestDone).toBe(true)
+  })
+})

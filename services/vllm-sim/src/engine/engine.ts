@@ -17,7 +17,7 @@ export class Engine {
   readonly totals = { prompt: 0, generation: 0 }
   readonly scheduler: Scheduler
   private readonly waiters = new Map<number, () => void>()
-  private readonly parked = new Set<() => void>()
+  private readonly parked = new Map<() => void, 'request' | 'engine'>()
   private nextId = 1
 
   constructor(config: SchedulerConfig) {
@@ -47,22 +47,31 @@ export class Engine {
     }
   }
 
-  /** A promise that settles only when `signal` aborts or the engine shuts down: a hang. */
-  park(signal?: AbortSignal): Promise<void> {
+  /**
+   * A promise that settles only when `signal` aborts or the engine shuts down: a hang. `cause` tells a wedged
+   * engine (released by `recover`) from a request's own `hang` directive (released only by its client).
+   */
+  park(signal?: AbortSignal, cause: 'request' | 'engine' = 'request'): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         this.parked.delete(done)
         signal?.removeEventListener('abort', done)
         resolve()
       }
-      this.parked.add(done)
+      this.parked.set(done, cause)
       if (signal?.aborted) done()
       else signal?.addEventListener('abort', done)
     })
   }
 
+  /** Un-wedges the engine: requests it was hanging are released, requests hanging on purpose stay. */
+  recover(): void {
+    this.health = 'ok'
+    for (const [done, cause] of [...this.parked]) if (cause === 'engine') done()
+  }
+
   /** Releases every hang, so that stopping the server never waits on them. */
   shutdown(): void {
-    for (const done of [...this.parked]) done()
+    for (const done of [...this.parked.keys()]) done()
   }
 }
