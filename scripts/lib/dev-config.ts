@@ -13,7 +13,7 @@ const spec = {
   EXPORTER_PORT: port(9101),
   GATEWAY_API_KEYS: field.optionalString(),
   SIM_MODEL: field.string({ default: 'Qwen/Qwen2.5-0.5B-Instruct' }),
-  /** Extra simulator flags, e.g. `--sim-ttft-ms 50`. */
+  /** Extra simulator flags, comma-separated in --flag=value form, e.g. `--sim-ttft-ms=50,--sim-itl-ms=5`. */
   SIM_ARGS: field.list(),
   RUN_DIR: field.optionalString(),
   DEV_READY_TIMEOUT_MS: field.int({ default: 60_000, min: 1 }),

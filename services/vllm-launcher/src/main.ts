@@ -56,11 +56,21 @@ const phases = () =>
   Object.fromEntries(
     commands.map((command, index) => [command.instance, runners[index]?.state().phase ?? 'stopped']),
   )
-const server = Bun.serve({
-  port: config.metricsPort,
-  hostname: config.metricsHost,
-  fetch: createMetricsHandler(metrics, phases),
-})
+let server: ReturnType<typeof Bun.serve>
+try {
+  server = Bun.serve({
+    port: config.metricsPort,
+    hostname: config.metricsHost,
+    fetch: createMetricsHandler(metrics, phases),
+  })
+} catch (error) {
+  // Before any vLLM starts: a launcher without its metrics would supervise blind to Prometheus.
+  log.fatal(
+    { port: config.metricsPort, error: String(error) },
+    'cannot listen for metrics (LAUNCHER_METRICS_PORT in use?); nothing started',
+  )
+  process.exit(1)
+}
 log.info(
   { port: server.port, instances: commands.map((c) => ({ instance: c.instance, health: c.healthUrl })) },
   `vllm-launcher metrics on http://${config.metricsHost}:${server.port}/metrics`,

@@ -216,6 +216,18 @@ describe('vllm-launcher configuration errors and dry run', () => {
     expect(run.lines.filter(msgIs('spawned'))).toEqual([])
   })
 
+  test('a metrics port already in use stops the launcher before it starts any vLLM', async () => {
+    const busy = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('') })
+    try {
+      const run = launch({ ...FAST, VLLM_BIN: SIM_BIN, LAUNCHER_METRICS_PORT: String(busy.port) })
+      expect(await run.proc.exited).toBe(1)
+      await run.waitFor(msgIs('cannot listen for metrics'))
+      expect(run.lines.filter(msgIs('spawned'))).toEqual([])
+    } finally {
+      busy.stop(true)
+    }
+  })
+
   test('--dry-run prints the version-aware command and environment with secrets masked, and starts nothing', async () => {
     const run = launch(
       {
