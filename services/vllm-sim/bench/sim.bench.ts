@@ -210,5 +210,5 @@ for (const level of STREAM_LEVELS) {
 }
 await slow.stop()
 console.log(
-  `most concurrent ${STREAM_ITL_MS} ms-ITL streams held on time (p50 ITL ≤ ${STREAM_ITL_MS * 1.1} ms, p99 ≤ ${STREAM_ITL_MS * 2} ms, no errors): ${held}`,
+  `most concurrent ${STREAM_ITL_MS} ms-ITL streams held on time (p50 ITL ≤ ${round(STREAM_ITL_MS * 1.1, 1)} ms, p99 ≤ ${STREAM_ITL_MS * 2} ms, no errors): ${held}`,
 )
