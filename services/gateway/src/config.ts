@@ -1,4 +1,5 @@
 /** @module The gateway's whole configuration, read once from the environment; no other file reads process.env. */
+import { availableParallelism } from 'node:os'
 import { ConfigError, type EnvSource, field, parseEnv } from '@infergate/config'
 
 const MIB = 1024 * 1024
@@ -28,8 +29,9 @@ const spec = {
   RATE_LIMIT_RPS: field.float({ default: 0, min: 0 }),
   RATE_LIMIT_BURST: field.int({ default: 0, min: 0 }),
   TRUSTED_PROXIES: field.list(),
-  KEY_RPM: field.int({ default: 0, min: 0 }),
-  KEY_TPM: field.int({ default: 0, min: 0 }),
+  // One unit per microsecond is GCRA's resolution: 60M per minute.
+  KEY_RPM: field.int({ default: 0, min: 0, max: 60_000_000 }),
+  KEY_TPM: field.int({ default: 0, min: 0, max: 60_000_000 }),
   DAILY_TOKEN_QUOTA: field.int({ default: 0, min: 0 }),
   QUOTA_DEFAULT_RESERVE: field.int({ default: 1024, min: 1 }),
   QUOTA_HARD_CAP: field.bool({ default: false }),
@@ -45,6 +47,13 @@ const spec = {
   OTEL_SERVICE_NAME: field.string({ default: 'infergate-gateway' }),
   OTEL_TRACES_SAMPLER_ARG: field.float({ default: 1, min: 0, max: 1 }),
   TRACE_SLOW_MS: field.int({ default: 5_000, min: 0 }),
+  REDIS_URL: field.optionalString(),
+  // Every Redis call has this deadline: a dead or stalled Redis costs a request at most this much.
+  REDIS_TIMEOUT_MS: field.int({ default: 75, min: 1, max: 10_000 }),
+  REDIS_PROBE_MS: field.int({ default: 1_000, min: 10 }),
+  LIMITER_FAIL_MODE: field.oneOf(['open', 'closed'], { default: 'open' }),
+  DATABASE_URL: field.optionalString(),
+  GATEWAY_WORKERS: field.string({ default: '1' }),
 }
 
 export type RawConfig = ReturnType<typeof parseEnv<typeof spec>>
@@ -103,6 +112,35 @@ export interface GatewayConfig {
   maxQueue: number
   queueTimeoutMs: number
   tracing: { endpoint: string; serviceName: string; sampleRatio: number; slowMs: number } | undefined
+  /** Shared limiter and quota state (scale-out); absent: everything is in this process. */
+  redis: { url: string; timeoutMs: number; probeMs: number } | undefined
+  limiterFailMode: 'open' | 'closed'
+  /** postgres:// URL of the usage store; absent: SQLite at quotaDb. */
+  databaseUrl: string | undefined
+  /** Worker threads serving the port (GATEWAY_WORKERS; `auto` = available cores). */
+  workers: number
+}
+
+/** GATEWAY_WORKERS: a count from 1 to 256, or `auto` for every available core. */
+function parseWorkers(value: string, cores: number, problems: string[]): number {
+  const text = value.trim()
+  if (text === 'auto') return Math.max(1, cores)
+  const count = Number(text)
+  if (!/^\d+$/.test(text) || count < 1 || count > 256) {
+    problems.push(`GATEWAY_WORKERS="${value}": expected a count from 1 to 256 or "auto"`)
+    return 1
+  }
+  return count
+}
+
+function checkUrl(name: string, value: string | undefined, protocols: string[], problems: string[]): void {
+  if (value === undefined) return
+  let protocol = ''
+  try {
+    protocol = new URL(value).protocol
+  } catch {}
+  if (!protocols.includes(protocol))
+    problems.push(`${name}: expected a ${protocols.map((p) => `${p}//`).join(' or ')} URL`)
 }
 
 const KEY_ATTRIBUTES = new Set(['rpm', 'tpm', 'quota', 'tier'])
@@ -146,7 +184,7 @@ function parsePrices(pairs: Record<string, string>, problems: string[]): Record<
  * Parses and cross-checks the environment.
  * @throws ConfigError naming every bad variable, so start-up fails once with the full list.
  */
-export function loadConfig(env: EnvSource): GatewayConfig {
+export function loadConfig(env: EnvSource, cores = availableParallelism()): GatewayConfig {
   const problems: string[] = []
   let raw: RawConfig | undefined
   try {
@@ -164,6 +202,12 @@ export function loadConfig(env: EnvSource): GatewayConfig {
   }
   const apiKeys = parseKeyPolicies(raw?.GATEWAY_API_KEYS ?? [], problems)
   const modelPrices = parsePrices(raw?.MODEL_PRICES ?? {}, problems)
+  // Read from env as well, so these are checked even when another variable already failed parseEnv.
+  const optional = (name: string) => env[name]?.trim() || undefined
+  const workers = parseWorkers(optional('GATEWAY_WORKERS') ?? '1', cores, problems)
+  // The URLs may carry passwords: problems name the variable, never the value.
+  checkUrl('REDIS_URL', optional('REDIS_URL'), ['redis:', 'rediss:', 'valkey:'], problems)
+  checkUrl('DATABASE_URL', optional('DATABASE_URL'), ['postgres:', 'postgresql:'], problems)
   if (problems.length > 0 || raw === undefined) throw new ConfigError(problems, 'gateway configuration')
   return {
     port: raw.PORT,
@@ -210,5 +254,11 @@ export function loadConfig(env: EnvSource): GatewayConfig {
           slowMs: raw.TRACE_SLOW_MS,
         }
       : undefined,
+    redis: raw.REDIS_URL
+      ? { url: raw.REDIS_URL, timeoutMs: raw.REDIS_TIMEOUT_MS, probeMs: raw.REDIS_PROBE_MS }
+      : undefined,
+    limiterFailMode: raw.LIMITER_FAIL_MODE,
+    databaseUrl: raw.DATABASE_URL,
+    workers,
   }
 }

@@ -14,9 +14,10 @@ import { createMetricsRecorder, type MetricsRecorder } from './metrics/recorder.
 import { createAdmission } from './proxy/admission.ts'
 import { createForwarder, type Forwarder } from './proxy/forward.ts'
 import { createProxyService, type ProxyService } from './proxy/proxy-service.ts'
-import { type GatewayDatabase, openDatabase } from './store/db.ts'
+import { type OpenedUsageStore, openUsageStore } from './store/open-usage-store.ts'
+import { createSharedState, type SharedState } from './store/shared-state.ts'
 import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
-import { createSqliteUsageStore, type UsageStore } from './store/usage-store.ts'
+import type { UsageStore } from './store/usage-store.ts'
 import { createRequestTracer } from './telemetry/request-tracing.ts'
 import { createDiscovery, type Discovery } from './upstream/discovery.ts'
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.ts'
@@ -33,8 +34,11 @@ export interface GatewayDeps {
   limiter: LimiterStore
   queue: AdmissionQueue | undefined
   ledger: QuotaLedger
-  database: GatewayDatabase
+  /** Redis link and its stores when REDIS_URL is set. */
+  shared: SharedState | undefined
   usageStore: UsageStore
+  /** Loads today's usage from the store into the ledger; call once before serving. */
+  restoreUsage(): Promise<void>
   flusher: UsageFlusher
   forwarder: Forwarder
   proxy: ProxyService
@@ -67,12 +71,12 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     cooldownMs: config.breakerCooldownMs,
   })
   registry.setAvailabilityCheck((upstream) => breakers.get(upstream.index).isAvailable(clock.nowMs()))
-  const limiter = createMemoryLimiterStore()
-  const sweeper = setInterval(() => void limiter.evictExpired(clock.nowUs()), LIMITER_SWEEP_MS)
+  const localLimiter = createMemoryLimiterStore()
+  const sweeper = setInterval(() => void localLimiter.evictExpired(clock.nowUs()), LIMITER_SWEEP_MS)
   sweeper.unref()
 
-  const database = openDatabase(config.quotaDb)
-  const usageStore = createSqliteUsageStore(database.db)
+  const opened: OpenedUsageStore = openUsageStore(config)
+  const usageStore = opened.store
   const quotaOverrides = new Map<string, number>()
   for (const policy of config.apiKeys) {
     if (policy.quota !== undefined) quotaOverrides.set(digestKey(policy.key), policy.quota)
@@ -85,7 +89,33 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     hardCap: config.quotaHardCap,
     prices: config.modelPrices,
   })
-  ledger.restore(usageStore.loadDay(utcDay(clock.nowMs())), clock.nowMs())
+  const quotaOf = (keyHash: string) =>
+    quotaOverrides.get(keyHash) ??
+    (config.dailyTokenQuota > 0 ? config.dailyTokenQuota : Number.POSITIVE_INFINITY)
+  const shared = config.redis
+    ? createSharedState({
+        redis: config.redis,
+        failMode: config.limiterFailMode,
+        localLimiter,
+        ledger,
+        quotaOf,
+        defaultReserve: config.quotaDefaultReserve,
+        hardCap: config.quotaHardCap,
+        onStateChange(degraded, reason) {
+          metrics.metrics.limiterDegraded.set(degraded ? 1 : 0)
+          if (degraded)
+            log.warn(
+              { reason, failMode: config.limiterFailMode },
+              config.limiterFailMode === 'open'
+                ? 'redis unreachable: local limits and quotas apply until it answers again'
+                : 'redis unreachable: refusing limited requests (LIMITER_FAIL_MODE=closed) until it answers again',
+            )
+          else log.info({ reason }, 'redis is back: shared limits and quotas apply again')
+        },
+        onSettleError: (error) => log.warn({ err: error }, 'quota settlement not sent to redis'),
+      })
+    : undefined
+  const limiter: LimiterStore = shared?.limiter ?? localLimiter
   const flusher = createUsageFlusher({
     ledger,
     store: usageStore,
@@ -115,7 +145,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
       : undefined
   const admission = createAdmission({
     limiter,
-    ledger,
+    ledger: shared?.quota ?? ledger,
     queue,
     clock,
     keyRpm: config.keyRpm,
@@ -183,8 +213,11 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     limiter,
     queue,
     ledger,
-    database,
+    shared,
     usageStore,
+    async restoreUsage() {
+      ledger.restore(await usageStore.loadDay(utcDay(clock.nowMs())), clock.nowMs())
+    },
     flusher,
     forwarder,
     proxy,
@@ -193,7 +226,8 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     tracing,
     async close() {
       clearInterval(sweeper)
-      database.close()
+      shared?.close()
+      await opened.close()
       await tracing?.shutdown()
     },
   }

@@ -16,6 +16,12 @@ export async function startGateway(
   overrides: DepsOverrides = {},
 ): Promise<RunningGateway> {
   const deps = createDeps(config, overrides)
+  try {
+    await deps.restoreUsage()
+  } catch (error) {
+    await deps.close()
+    throw error
+  }
   await deps.discovery.refresh()
   deps.discovery.start()
   deps.flusher.start()

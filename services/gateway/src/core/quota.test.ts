@@ -295,3 +295,32 @@ describe('usage records and deltas', () => {
     expect(usageCost({}, 'toString', { promptTokens: 1, completionTokens: 1 })).toBe(0)
   })
 })
+
+describe('usage admitted elsewhere (shared quota)', () => {
+  const key = 'c'.repeat(64)
+  const now = Date.UTC(2026, 0, 2, 12)
+
+  test('record charges today’s counter, the totals and the deltas like a settlement', () => {
+    const ledger = createQuotaLedger({ dailyQuota: 1_000, defaultReserve: 10 })
+    const row = ledger.record(key, '2026-01-02', { model: 'm', promptTokens: 30, completionTokens: 12.7 })
+    expect(row).toMatchObject({ promptTokens: 30, completionTokens: 12, requests: 1 })
+    expect(ledger.status(key, now)).toMatchObject({ used: 42, reserved: 0, remaining: 958 })
+    expect(ledger.usage(key, '2026-01-02')).toHaveLength(1)
+    expect(ledger.takeDeltas()).toHaveLength(1)
+  })
+
+  test('usage of a day before the key’s counter goes to totals only', () => {
+    const ledger = createQuotaLedger({ dailyQuota: 1_000, defaultReserve: 10 })
+    ledger.record(key, '2026-01-02', { model: 'm', promptTokens: 1, completionTokens: 1 })
+    ledger.record(key, '2026-01-01', { model: 'm', promptTokens: 500, completionTokens: 0 })
+    expect(ledger.status(key, now).used).toBe(2)
+    expect(ledger.usage(key, '2026-01-01')[0]?.promptTokens).toBe(500)
+  })
+
+  test('refuses a raw API key', () => {
+    const ledger = createQuotaLedger({ dailyQuota: 1_000, defaultReserve: 10 })
+    expect(() =>
+      ledger.record('sk-raw', '2026-01-02', { model: 'm', promptTokens: 1, completionTokens: 1 }),
+    ).toThrow('SHA-256')
+  })
+})

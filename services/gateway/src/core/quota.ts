@@ -108,7 +108,7 @@ interface Counter {
 }
 
 /** A count from the outside world (upstream usage, estimates): anything odd becomes a non-negative integer. */
-const tokens = (value: number | undefined): number =>
+export const tokenCount = (value: number | undefined): number =>
   value !== undefined && Number.isFinite(value) && value > 0 ? Math.floor(value) : 0
 
 const recordId = (row: UsageRecord): string => `${row.day}|${row.keyHash}|${row.model}`
@@ -129,6 +129,11 @@ export interface QuotaLedger {
   reserve(request: ReserveRequest): ReserveResult
   /** Charges the real usage (also of an aborted stream: what was generated) and frees the reservation. */
   settle(reservation: Reservation, usage: ActualUsage): UsageRecord | undefined
+  /**
+   * Charges usage admitted elsewhere (a reservation held in a shared store such as Redis): counted towards the
+   * key's local day, its totals and the deltas to flush, exactly like a settlement.
+   */
+  record(keyHash: string, day: string, usage: ActualUsage): UsageRecord
   /** Frees a reservation without charging (the request failed before using the model). */
   release(reservation: Reservation): void
   status(keyHash: string, nowMs: number): QuotaStatus
@@ -202,6 +207,29 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     return counter
   }
 
+  const charge = (
+    keyHash: string,
+    day: string,
+    usage: ActualUsage,
+    counter: Counter | undefined,
+  ): UsageRecord => {
+    const promptTokens = tokenCount(usage.promptTokens)
+    const completionTokens = tokenCount(usage.completionTokens)
+    if (counter !== undefined) counter.used += promptTokens + completionTokens
+    const record: UsageRecord = {
+      keyHash,
+      day,
+      model: usage.model,
+      promptTokens,
+      completionTokens,
+      requests: 1,
+      cost: usageCost(prices, usage.model, { promptTokens, completionTokens }),
+    }
+    addTotal(record)
+    addInto(deltas, recordId(record), record)
+    return record
+  }
+
   return {
     reserve({ keyHash, nowMs, promptTokens, maxTokens }) {
       checkHash(keyHash)
@@ -209,7 +237,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const counter = counterFor(keyHash, day)
       const quota = quotaOf(keyHash)
       const remaining = quota - counter.used - counter.reserved
-      const prompt = tokens(promptTokens)
+      const prompt = tokenCount(promptTokens)
       // Admitted while anything is left; hard cap also needs room for the prompt and one completion token.
       if (remaining <= 0 || (hardCap && remaining <= prompt)) {
         return {
@@ -220,7 +248,7 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
           retryAfterMs: msUntilUtcMidnight(nowMs),
         }
       }
-      const completion = maxTokens === undefined ? defaultReserve : tokens(maxTokens)
+      const completion = maxTokens === undefined ? defaultReserve : tokenCount(maxTokens)
       const granted = Math.min(prompt + completion, remaining)
       counter.reserved += granted
       const reservation: Reservation = { keyHash, day, granted }
@@ -230,21 +258,14 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
     settle(reservation, usage) {
       if (!open.has(reservation)) return undefined
       const counter = close(reservation)
-      const promptTokens = tokens(usage.promptTokens)
-      const completionTokens = tokens(usage.completionTokens)
-      if (counter !== undefined) counter.used += promptTokens + completionTokens
-      const record: UsageRecord = {
-        keyHash: reservation.keyHash,
-        day: reservation.day,
-        model: usage.model,
-        promptTokens,
-        completionTokens,
-        requests: 1,
-        cost: usageCost(prices, usage.model, { promptTokens, completionTokens }),
-      }
-      addTotal(record)
-      addInto(deltas, recordId(record), record)
-      return record
+      return charge(reservation.keyHash, reservation.day, usage, counter)
+    },
+    record(keyHash, day, usage) {
+      checkHash(keyHash)
+      const existing = counters.get(keyHash)
+      // Usage of a day already past for this key's counter counts in the totals only.
+      const counter = existing !== undefined && existing.day > day ? undefined : counterFor(keyHash, day)
+      return charge(keyHash, day, usage, counter)
     },
     release(reservation) {
       close(reservation)

@@ -9,7 +9,8 @@ import type { Clock } from '../core/clock.ts'
 import type { GcraDecision, GcraLimit } from '../core/gcra.ts'
 import { perMinute } from '../core/gcra.ts'
 import type { LimiterStore } from '../core/limiter-store.ts'
-import type { QuotaLedger, Reservation } from '../core/quota.ts'
+import type { Reservation } from '../core/quota.ts'
+import type { QuotaGate } from '../core/quota-gate.ts'
 import { rateLimitHeaders, retryAfterHeaders } from '../core/rate-limit-headers.ts'
 import { estimatePromptTokens, requestedMaxTokens } from '../core/token-estimate.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -17,8 +18,8 @@ import type { ForwardOutcome } from './forward.ts'
 
 export interface AdmissionOptions {
   limiter: LimiterStore
-  /** Absent when no daily quota is configured. */
-  ledger: QuotaLedger | undefined
+  /** Absent when no daily quota is configured; the in-memory ledger or a shared (Redis) quota. */
+  ledger: QuotaGate | undefined
   /** Absent when MAX_CONCURRENT_REQUESTS is 0. */
   queue: AdmissionQueue | undefined
   clock: Clock
@@ -95,12 +96,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
 
       let reservation: Reservation | undefined
       if (ledger) {
-        const result = ledger.reserve({
-          keyHash: identity.digest,
-          nowMs: clock.nowMs(),
-          promptTokens: estimate,
-          maxTokens,
-        })
+        const request = { keyHash: identity.digest, nowMs: clock.nowMs(), promptTokens: estimate, maxTokens }
+        // A shared quota that is down (fail mode closed) throws: the tokens taken above are given back first.
+        const result = await Promise.resolve()
+          .then(() => ledger.reserve(request))
+          .catch(async (error: unknown) => {
+            await refundTokens(-tokenCost)
+            throw error
+          })
         if (!result.ok) {
           await refundTokens(-tokenCost)
           options.onRejected?.('quota', 'daily_tokens')
