@@ -7,6 +7,7 @@
 import {
   createChatRequests,
   createRecorder,
+  fetchLimitEnv,
   formatProgress,
   formatReport,
   LOADTEST_SPEC,
@@ -68,6 +69,17 @@ async function firstModel(config: LoadtestConfig): Promise<string> {
 }
 
 const { config, json } = settings()
+// An open loop can have any number in flight; a closed loop has CONCURRENCY. Bun's fetch would queue the excess.
+const raise = fetchLimitEnv(process.env, config.RATE === undefined ? config.CONCURRENCY : 4096)
+if (raise) {
+  const child = Bun.spawn([process.execPath, ...process.argv.slice(1)], {
+    env: { ...process.env, ...raise },
+    stdio: ['inherit', 'inherit', 'inherit'],
+  })
+  // Ctrl-C reaches the child too (same process group); this process only waits for its report.
+  process.on('SIGINT', () => {})
+  process.exit(await child.exited)
+}
 const model = await firstModel(config)
 const mode = config.RATE === undefined ? 'closed' : 'open'
 const describe =

@@ -2,6 +2,7 @@
 export { type ChatRequestOptions, createChatRequests, type RequestSpec } from './chat-request.ts'
 export { type ClosedLoopOptions, runClosedLoop } from './closed-loop.ts'
 export { parseDuration } from './duration.ts'
+export { BUN_DEFAULT_FETCH_LIMIT, FETCH_LIMIT_VARIABLE, fetchLimitEnv } from './fetch-limit.ts'
 export { formatProgress, formatReport } from './format-report.ts'
 export {
   LOADTEST_SPEC,

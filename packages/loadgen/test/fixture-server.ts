@@ -5,6 +5,8 @@ export interface Fixture {
   readonly port: number
   /** Requests received so far. */
   readonly count: () => number
+  /** The most requests in progress at once. */
+  readonly peak: () => number
   stop(): Promise<void>
 }
 
@@ -64,6 +66,8 @@ function answer(mode: string): Response | Promise<Response> {
       return new Response('<html>', { headers: { 'content-type': 'text/html' } })
     case 'hang':
       return new Promise<Response>(() => {})
+    case 'slow':
+      return Bun.sleep(300).then(() => json({ usage: { completion_tokens: 1 } }))
     default:
       return json({ choices: [{ message: { content: 'ok' } }], usage: { completion_tokens: 4 } })
   }
@@ -75,6 +79,8 @@ function answer(mode: string): Response | Promise<Response> {
  */
 export function startFixture(defaultMode?: string): Fixture {
   let count = 0
+  let active = 0
+  let peak = 0
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -83,16 +89,23 @@ export function startFixture(defaultMode?: string): Fixture {
       count += 1
       const url = new URL(request.url)
       if (url.pathname === '/v1/models') return json({ object: 'list', data: [{ id: 'fixture-model' }] })
-      const header = request.headers.get('x-fixture')
-      if (header) return answer(header)
-      const body = (await request.json()) as { stream?: boolean }
-      return answer(defaultMode ?? (body.stream ? 'stream' : 'json'))
+      active += 1
+      peak = Math.max(peak, active)
+      try {
+        const header = request.headers.get('x-fixture')
+        if (header) return await answer(header)
+        const body = (await request.json()) as { stream?: boolean }
+        return await answer(defaultMode ?? (body.stream ? 'stream' : 'json'))
+      } finally {
+        active -= 1
+      }
     },
   })
   return {
     url: `http://127.0.0.1:${server.port}`,
     port: server.port ?? 0,
     count: () => count,
+    peak: () => peak,
     stop: () => server.stop(true),
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type Sim, startSim } from '@infergate/vllm-sim/testing'
+import { startFixture } from './fixture-server.ts'
 
 const root = new URL('../../..', import.meta.url).pathname
 const script = `${root}scripts/loadtest.ts`
@@ -117,6 +118,24 @@ describe('bun run loadtest', () => {
     expect(values.code).toBe(2)
     expect(values.stderr).toContain('DURATION')
     expect(values.stderr).toContain('RATE')
+  })
+
+  test('runs more than the 256 fetches Bun allows by default when the concurrency asks for it', async () => {
+    const slow = startFixture('slow')
+    try {
+      const { stdout, code } = await loadtest(
+        ['--json', '--no-stream', '--concurrency', '300', '--duration', '200ms'],
+        {
+          TARGET_URL: slow.url,
+          MODEL: 'm',
+        },
+      )
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout).ok).toBeGreaterThanOrEqual(300)
+      expect(slow.peak()).toBe(300)
+    } finally {
+      await slow.stop()
+    }
   })
 
   test('without MODEL, an unreachable model list exits 1 with a hint', async () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { ConfigError } from '@infergate/config'
+import { fetchLimitEnv } from '@infergate/loadgen'
 import { type BenchPlan, readBenchPlan } from './lib/bench-config.ts'
 import { replaceSection } from './lib/markdown-section.ts'
 import {
@@ -56,6 +57,18 @@ try {
   if (!(error instanceof ConfigError)) throw error
   console.error(`overhead bench: ${error.message}`)
   process.exit(2)
+}
+
+// 400 concurrent streams need more than Bun's default 256 fetches in flight (in this process and in both Bun proxies,
+// which inherit the environment): re-run this file with the limit raised.
+const raise = fetchLimitEnv(process.env, 4096)
+if (raise) {
+  const child = Bun.spawn([process.execPath, import.meta.path], {
+    env: { ...process.env, ...raise },
+    stdio: ['inherit', 'inherit', 'inherit'],
+  })
+  process.on('SIGINT', () => {})
+  process.exit(await child.exited)
 }
 
 const log = (line: string) => console.log(`[overhead] ${line}`)
@@ -176,42 +189,6 @@ const point = (p: MeasuredPoint): string =>
 const streamLine = (s: NonNullable<TargetMeasurement['stream']>): string =>
   `${s.chunksPerStream ?? '-'} chunks/stream, first chunk p50 ${s.firstChunkP50.toFixed(2)} ms, gap p99 ${s.gapP99.toFixed(2)} ms, peak RSS ${s.peakRssMb?.toFixed(1) ?? '-'} MB, ${s.errors}/${s.requests} failed${s.errorSample ? ` (e.g. ${s.errorSample.slice(0, 200)})` : ''}`
 
-/** Measures one target; a proxy's latency phases alternate with direct-to-sim, which becomes its baseline. */
-async function measure(name: TargetName, label: string, target: Target): Promise<TargetMeasurement> {
-  const targets = name === 'direct' ? [target] : [target, direct]
-  log(`${label}: warm-up`)
-  await warmUp(target, API_KEY, plan)
-  const rates: Record<string, MeasuredPoint> = {}
-  const baseRates: Record<string, MeasuredPoint> = {}
-  for (const rate of plan.rates) {
-    log(
-      `${label}: open loop at ${rate} req/s, ${plan.rateSlices} × ${plan.sliceMs / 1000}s${targets.length > 1 ? ' alternating with direct' : ''}`,
-    )
-    const [own, base] = await latencyInterleaved(targets, API_KEY, rate, plan)
-    if (own) rates[String(rate)] = own
-    if (base) baseRates[String(rate)] = base
-    if (own) log(`  ${point(own)}`)
-    if (base) log(`  direct: ${point(base)}`)
-  }
-  log(`${label}: max throughput, ${plan.connections} connections for ${plan.maxThroughputS}s`)
-  const max = await maxThroughput(target, API_KEY, plan, `${dir}/wrk-${name}.lua`)
-  log(`  ${max.requestsPerS.toFixed(0)} req/s (${max.tool}), ${max.errors} errors`)
-  log(
-    `${label}: ${plan.streamRounds} rounds of ${plan.streams} concurrent streams, ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart`,
-  )
-  const [stream, baseStream] = await streamingInterleaved(targets, API_KEY, plan)
-  if (stream) log(`  ${streamLine(stream)}`)
-  if (baseStream) log(`  direct: ${streamLine(baseStream)}`)
-  return {
-    name,
-    label,
-    rates,
-    maxThroughput: max,
-    ...(stream ? { stream } : {}),
-    ...(baseStream ? { baseline: { rates: baseRates, stream: baseStream } } : {}),
-  }
-}
-
 const loadAverage = (): string => {
   try {
     return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
@@ -220,41 +197,100 @@ const loadAverage = (): string => {
   }
 }
 const loadBefore = loadAverage()
-const results: TargetMeasurement[] = []
 const started = performance.now()
+
+interface Live {
+  readonly name: TargetName
+  readonly label: string
+  readonly target: Target
+}
+const live: Live[] = [{ name: 'direct', label: 'direct to sim', target: direct }]
+const failed: TargetMeasurement[] = []
+const rates = new Map<TargetName, Record<string, MeasuredPoint>>()
+const maxima = new Map<TargetName, NonNullable<TargetMeasurement['maxThroughput']>>()
+const streams = new Map<TargetName, NonNullable<TargetMeasurement['stream']>>()
+let growth: TargetMeasurement['rssGrowth']
+
 try {
-  results.push(await measure('direct', 'direct to sim', direct))
+  // Every proxy runs for the whole benchmark (an idle one costs nothing) so that each phase can interleave all targets.
   for (const [name, { label, start }] of Object.entries(starters) as Array<
     [Exclude<TargetName, 'direct'>, (typeof starters)['bare']]
   >) {
-    let server: Server
     try {
       log(`${label}: starting`)
-      server = await start()
+      const server = await start()
       servers.push(server)
+      live.push({ name, label, target: { url: server.url, pid: server.pid } })
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error)
       log(`${label}: NOT MEASURED, it did not start: ${reason}`)
-      results.push({ name, label, failure: reason.replace(/\s+/g, ' ').slice(0, 300) })
-      continue
+      failed.push({ name, label, failure: reason.replace(/\s+/g, ' ').slice(0, 300) })
     }
-    const measured = await measure(name, label, { url: server.url, pid: server.pid })
-    if (name === 'gateway') {
-      log(`${label}: RSS across ${plan.rssRequests} requests`)
-      const growth = await rssGrowth({ url: server.url, pid: server.pid }, API_KEY, plan)
-      log(
-        `  start ${growth.startMb.toFixed(1)} MB, mid ${growth.midMb.toFixed(1)} MB, end ${growth.endMb.toFixed(1)} MB, ${growth.errors}/${growth.requests} failed`,
-      )
-      results.push({ ...measured, rssGrowth: growth })
-    } else {
-      results.push(measured)
+  }
+  for (const { label, target } of live) {
+    log(`${label}: warm-up`)
+    await warmUp(target, API_KEY, plan)
+  }
+  const targets = live.map((item) => item.target)
+  for (const rate of plan.rates) {
+    log(
+      `open loop at ${rate} req/s: ${plan.rateSlices} slices of ${plan.sliceMs / 1000}s per target, targets alternating`,
+    )
+    const points = await latencyInterleaved(targets, API_KEY, rate, plan)
+    for (const [index, { name, label }] of live.entries()) {
+      const measured = points[index]
+      if (!measured) continue
+      rates.set(name, { ...rates.get(name), [String(rate)]: measured })
+      log(`  ${label}: ${point(measured)}`)
     }
-    // Each proxy is stopped once measured so that it cannot take CPU from the next one.
-    await server.stop()
+  }
+  for (const { name, label, target } of live) {
+    log(`${label}: max throughput, ${plan.connections} connections for ${plan.maxThroughputS}s`)
+    const max = await maxThroughput(target, API_KEY, plan, `${dir}/wrk-${name}.lua`)
+    maxima.set(name, max)
+    log(`  ${max.requestsPerS.toFixed(0)} req/s (${max.tool}), ${max.errors} errors`)
+  }
+  log(
+    `streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams per target, ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart`,
+  )
+  const figures = await streamingInterleaved(targets, API_KEY, plan)
+  for (const [index, { name, label }] of live.entries()) {
+    const stream = figures[index]
+    if (!stream) continue
+    streams.set(name, stream)
+    log(`  ${label}: ${streamLine(stream)}`)
+  }
+  const gateway = live.find((item) => item.name === 'gateway')
+  if (gateway?.target.pid !== undefined) {
+    log(`gateway: RSS across ${plan.rssRequests} requests`)
+    growth = await rssGrowth({ url: gateway.target.url, pid: gateway.target.pid }, API_KEY, plan)
+    log(
+      `  start ${growth.startMb.toFixed(1)} MB, mid ${growth.midMb.toFixed(1)} MB, end ${growth.endMb.toFixed(1)} MB, ${growth.errors}/${growth.requests} failed`,
+    )
   }
 } finally {
   await cleanUp()
 }
+
+const order: TargetName[] = ['direct', 'bare', 'nginx', 'gateway']
+const results: TargetMeasurement[] = order.flatMap((name): TargetMeasurement[] => {
+  const failure = failed.find((item) => item.name === name)
+  if (failure) return [failure]
+  const item = live.find((entry) => entry.name === name)
+  if (!item) return []
+  const max = maxima.get(name)
+  const stream = streams.get(name)
+  return [
+    {
+      name,
+      label: item.label,
+      rates: rates.get(name) ?? {},
+      ...(max ? { maxThroughput: max } : {}),
+      ...(stream ? { stream } : {}),
+      ...(name === 'gateway' && growth ? { rssGrowth: growth } : {}),
+    },
+  ]
+})
 
 const checks = evaluate(results, plan.rates)
 const table = renderMarkdown(results, checks, plan.rates)
@@ -266,10 +302,11 @@ if (plan.writeResults) {
   const section = [
     '- Command: `bun run bench gateway` (services/gateway/bench/overhead.bench.ts; `BENCH_QUICK=1` for a smoke run).',
     `- Machine: 2 cores, shared with other engineers' test runs while measured (load average ${loadBefore} at the start, ${loadAverage()} at the end), so the figures are noisy: re-run on a quiet machine before drawing conclusions. Load generator pinned to core ${plan.clientCpu}, simulator and the proxy under test to core ${plan.serverCpu} (\`taskset\`). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-    `- Latency (ms, from the intended send time): open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target alternating with direct-to-sim slices (A/B, so both see the same background load); in brackets the added latency over that interleaved direct baseline.`,
+    `- Latency (ms, from the intended send time): open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target, the four targets taking turns slice by slice so that all see the same background load; in brackets the added latency over direct-to-sim.`,
     `- Max throughput: ${tool} (1 thread on the client core, ${plan.connections} connections, ${plan.maxThroughputS} s).`,
-    `- Streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), rounds alternating with direct; peak RSS of the proxy's process tree (nginx: master + worker) sampled every 100 ms.`,
+    `- Streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), targets taking turns round by round; peak RSS of the proxy's process tree (nginx: master + worker) sampled every 100 ms.`,
     `- RSS growth: ${plan.rssRequests} requests from the JS closed loop (${plan.connections} workers) through the gateway, RSS read before, at the middle and after.`,
+    `- Every Bun process (load generator, bare proxy, gateway) runs with BUN_CONFIG_MAX_HTTP_REQUESTS=${process.env.BUN_CONFIG_MAX_HTTP_REQUESTS}: Bun's fetch otherwise keeps at most 256 requests in flight per process, which would queue the 400 streams in the client and in both Bun proxies.`,
     '- Simulator: its own process, zero latency for non-streaming (`--sim-ttft-ms 0 --sim-itl-ms 0`). Gateway: auth on (one bench key), rate limit, per-key RPM/TPM, daily token quota (SQLite in a temp dir) and admission control all on with limits far above the load, so every check runs and none rejects; other settings default.',
     `- Ratios divide by at least ${ADDED_FLOOR_MS} ms of the bare proxy's added latency; a phase where over ${COLLAPSE_ERROR_RATE * 100}% of requests fail is "not measured", never a pass.`,
     '',

@@ -93,32 +93,6 @@ describe('evaluate', () => {
   })
 })
 
-describe('interleaved baselines', () => {
-  test('added latency is taken against the target own interleaved baseline when it has one', () => {
-    const noisyDirect = measurement('direct', 5)
-    const bare = measurement('bare', 0.1, { baseline: { rates: measurement('direct', 0).rates } })
-    const gateway = measurement('gateway', 0.14, { baseline: { rates: measurement('direct', 0).rates } })
-    const checks = evaluate([noisyDirect, bare, gateway], RATES)
-    expect(checks.find((check) => check.name === 'added p50 at 500 req/s')).toMatchObject({
-      gateway: '0.14 ms',
-      bare: '0.10 ms',
-      met: true,
-    })
-    const text = renderMarkdown([noisyDirect, bare, gateway], checks, RATES)
-    expect(text).toContain('| bare | 0.60 (+0.10) |')
-  })
-
-  test('a collapsed baseline makes the rate not measured', () => {
-    const bad = { rates: { '500': point(0.5, 2, 500), '2000': point(0.6, 3) } }
-    const checks = evaluate(
-      [measurement('direct', 0), measurement('bare', 0.1, { baseline: bad }), measurement('gateway', 0.1)],
-      RATES,
-    )
-    expect(checks.find((check) => check.name === 'added p50 at 500 req/s')?.met).toBeUndefined()
-    expect(checks.find((check) => check.name === 'added p50 at 2000 req/s')?.met).toBe(true)
-  })
-})
-
 describe('failed phases', () => {
   test('throughput or streams with mostly failed requests are "not measured", never a pass or a fail', () => {
     const gateway = measurement('gateway', 0.1, {

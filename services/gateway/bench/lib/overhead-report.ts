@@ -38,11 +38,6 @@ export interface TargetMeasurement {
     readonly midMb: number
     readonly endMb: number
   }
-  /**
-   * Direct-to-sim measured interleaved with this target (alternating slices), so that both saw the same background
-   * load; added latency is taken against it when present, else against the direct row.
-   */
-  readonly baseline?: Pick<TargetMeasurement, 'rates' | 'stream'>
 }
 
 export interface Check {
@@ -77,7 +72,7 @@ function added(
   pick: (m: Pick<TargetMeasurement, 'rates' | 'stream'>) => number | undefined,
 ): number | undefined {
   const target = all.find((m) => m.name === name)
-  const base = target?.baseline ?? all.find((m) => m.name === 'direct')
+  const base = all.find((m) => m.name === 'direct')
   if (!base || !target) return undefined
   const baseValue = pick(base)
   const value = pick(target)
@@ -110,8 +105,7 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
   const byName = (name: TargetName) => all.find((m) => m.name === name)
   const usable = (name: TargetName, rate: string) => {
     const target = byName(name)
-    const base = target?.baseline ?? byName('direct')
-    return !collapsed(target?.rates?.[rate]) && !collapsed(base?.rates?.[rate])
+    return !collapsed(target?.rates?.[rate]) && !collapsed(byName('direct')?.rates?.[rate])
   }
   const checks: Check[] = []
   for (const rate of rates.map(String)) {
@@ -141,7 +135,7 @@ export function evaluate(all: readonly TargetMeasurement[], rates: readonly numb
   const bareMax = usableMax('bare')
   const streamOk = (['gateway', 'bare'] as const).every((name) => {
     const target = byName(name)
-    return !collapsed(target?.stream) && !collapsed((target?.baseline ?? byName('direct'))?.stream)
+    return !collapsed(target?.stream) && !collapsed(byName('direct')?.stream)
   })
   checks.push(
     ratioCheck(
@@ -207,10 +201,7 @@ const cell = (value: number | undefined, base: number | undefined, isDirect: boo
       ? fmt(value)
       : `${fmt(value)} (${value - base >= 0 ? '+' : ''}${fmt(value - base)})`
 
-/**
- * The absolute figures of every target, with the added latency over direct-to-sim in brackets (over the interleaved
- * baseline where there is one), and the checks table.
- */
+/** The absolute figures of every target (added latency over direct-to-sim in brackets) and the checks table. */
 export function renderMarkdown(
   all: readonly TargetMeasurement[],
   checks: readonly Check[],
@@ -233,7 +224,7 @@ export function renderMarkdown(
       continue
     }
     const isDirect = m.name === 'direct'
-    const base = m.baseline ?? direct
+    const base = direct
     const rateCells = rates.flatMap((rate) => {
       const point = m.rates?.[String(rate)]
       const basePoint = base?.rates?.[String(rate)]

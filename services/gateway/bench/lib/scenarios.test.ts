@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { type Sim, startSim } from '@infergate/vllm-sim/testing'
 import { type BenchPlan, readBenchPlan } from './bench-config.ts'
-import { latencyInterleaved, maxThroughput, rssGrowth, streamingInterleaved, warmUp } from './scenarios.ts'
+import {
+  latencyInterleaved,
+  maxThroughput,
+  rotation,
+  rssGrowth,
+  streamingInterleaved,
+  warmUp,
+} from './scenarios.ts'
 
 let a: Sim
 let b: Sim
@@ -26,6 +33,15 @@ const tiny: BenchPlan = {
   connections: 4,
   maxThroughputS: 0.2,
 }
+
+describe('rotation', () => {
+  test('starts each turn at the next target and visits all of them once', () => {
+    expect(rotation(3, 0)).toEqual([0, 1, 2])
+    expect(rotation(3, 1)).toEqual([1, 2, 0])
+    expect(rotation(3, 5)).toEqual([2, 0, 1])
+    expect(rotation(1, 7)).toEqual([0])
+  })
+})
 
 describe('scenarios against the simulator', () => {
   test('interleaved open-loop slices send the scheduled count to each target', async () => {

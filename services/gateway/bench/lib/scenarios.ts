@@ -61,6 +61,10 @@ export async function warmUp(target: Target, apiKey: string, plan: BenchPlan): P
   })
 }
 
+/** Indexes 0 … count−1 starting at `turn` modulo count, e.g. rotation(3, 1) = [1, 2, 0]. */
+export const rotation = (count: number, turn: number): number[] =>
+  Array.from({ length: count }, (_, index) => (index + turn) % count)
+
 export type MeasuredPoint = LatencyPoint & { readonly sendLagP99: number; readonly errorSample?: string }
 
 /**
@@ -75,7 +79,9 @@ export async function latencyInterleaved(
 ): Promise<MeasuredPoint[]> {
   const recorders = targets.map(() => createRecorder())
   for (let slice = 0; slice < plan.rateSlices; slice++) {
-    for (const [index, target] of targets.entries()) {
+    // The order rotates every slice so that no target always follows the same neighbour.
+    for (const index of rotation(targets.length, slice)) {
+      const target = targets[index] as Target
       await runOpenLoop({
         ratePerS,
         durationMs: plan.sliceMs,
@@ -153,7 +159,8 @@ export async function streamingInterleaved(
   const samplers = targets.map((target) => (target.pid === undefined ? undefined : samplePeakRss(target.pid)))
   const recorders = targets.map(() => createRecorder())
   for (let round = 0; round < plan.streamRounds; round++) {
-    for (const [index, target] of targets.entries()) {
+    for (const index of rotation(targets.length, round)) {
+      const target = targets[index] as Target
       await runClosedLoop({
         concurrency: plan.streams,
         maxRequests: plan.streams,
