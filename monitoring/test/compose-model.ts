@@ -27,6 +27,7 @@ export const IMAGE_PORTS: Record<string, number[]> = {
   'grafana/promtail': [9080],
   'jaegertracing/all-in-one': [16686, 4317, 4318, 14269],
   nginx: [80, 443],
+  redis: [6379],
 }
 
 /** Services that start with `docker compose --profile <profile> up`: those without profiles, plus the profile's. */

@@ -46,6 +46,7 @@ function dialledAddresses(): { from: string; host: string; port: number }[] {
   const gateway = compose.services.gateway?.environment ?? {}
   add('gateway VLLM_URL', gateway.VLLM_URL ?? '')
   add('gateway OTLP', gateway.OTEL_EXPORTER_OTLP_ENDPOINT ?? '')
+  add('gateway REDIS_URL', gateway.REDIS_URL ?? '')
   const nginx = readFileSync(join(MONITORING_DIR, 'nginx/infergate.conf'), 'utf8')
   for (const match of nginx.matchAll(/set \$\w+ (http:\/\/[\w.-]+:\d+);/g)) add('nginx', match[1] ?? '')
   return found
@@ -65,6 +66,7 @@ describe('docker-compose.yml', () => {
         'nginx',
         'prometheus',
         'promtail',
+        'redis',
         'vllm',
         'vllm-sim',
       ].sort(),
