@@ -58,8 +58,13 @@ export function createInstanceRunner(options: {
             'vLLM reports a different version than the flags were built for: set VLLM_VERSION to match',
           )
       })
-      void forwardOutput(child.stdout, 'stdout', sink)
-      void forwardOutput(child.stderr, 'stderr', sink)
+      for (const [stream, output] of [
+        ['stdout', child.stdout],
+        ['stderr', child.stderr],
+      ] as const)
+        forwardOutput(output, stream, sink).catch((error: unknown) =>
+          log.warn({ stream, error: String(error) }, 'lost the vLLM output stream'),
+        )
       return child
     },
     probe: () => probeHealth(command.healthUrl, policy.healthTimeoutMs),
