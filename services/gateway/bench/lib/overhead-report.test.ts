@@ -93,6 +93,20 @@ describe('evaluate', () => {
   })
 })
 
+describe('noise', () => {
+  test('added latencies at or below zero on both sides count as equal, not as a huge or negative ratio', () => {
+    const all = [
+      measurement('direct', 0.3),
+      measurement('bare', 0.1),
+      measurement('gateway', 0.2, { rates: { '500': point(0.65, 2.6), '2000': point(0.9, 8) } }),
+    ]
+    const byName = Object.fromEntries(evaluate(all, RATES).map((check) => [check.name, check]))
+    expect(byName['added p99 at 500 req/s']).toMatchObject({ comparison: '1.00×', met: true })
+    expect(byName['added p50 at 2000 req/s']).toMatchObject({ comparison: '1.00×', met: true })
+    expect(byName['added p99 at 2000 req/s']).toMatchObject({ comparison: '76.00×', met: false })
+  })
+})
+
 describe('failed phases', () => {
   test('throughput or streams with mostly failed requests are "not measured", never a pass or a fail', () => {
     const gateway = measurement('gateway', 0.1, {

@@ -50,7 +50,7 @@ export interface Check {
   readonly met: boolean | undefined
 }
 
-/** A zero or negative added latency for the bare proxy is noise; ratios divide by at least this. */
+/** A zero or negative added latency is noise: ratios of added latencies clamp both sides to at least this. */
 export const ADDED_FLOOR_MS = 0.05
 /** More than this fraction of failed requests at a rate means the target collapsed there. */
 export const COLLAPSE_ERROR_RATE = 0.01
@@ -89,7 +89,10 @@ function ratioCheck(
 ): Check {
   const known =
     Number.isFinite(gateway) && Number.isFinite(bare) && gateway !== undefined && bare !== undefined
-  const ratio = known ? gateway / Math.max(bare, atMost ? ADDED_FLOOR_MS : 0) : undefined
+  // Added latencies at or below the floor are both "nothing measurable": clamping both keeps noise from producing
+  // negative or huge ratios.
+  const floor = atMost ? ADDED_FLOOR_MS : 0
+  const ratio = known ? Math.max(gateway, floor) / Math.max(bare, floor) : undefined
   return {
     name,
     gateway: `${fmt(gateway)}${unit}`,
