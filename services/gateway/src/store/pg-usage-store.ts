@@ -25,6 +25,10 @@ const columns = {
   cost: usageDaily.cost,
 }
 
+const MIGRATION_ATTEMPTS = 5
+const isConnectionError = (error: unknown): boolean =>
+  /ECONNREFUSED|connection|timed out/i.test(error instanceof Error ? error.message : String(error))
+
 /** Rows per INSERT: well under PostgreSQL's 65535 bind parameters (8 per row). */
 const ROWS_PER_STATEMENT = 1000
 
@@ -44,8 +48,19 @@ export function openPgUsageStore(url: string): { store: PgUsageStore; close(): P
   const client = new SQL(url, { max: 4, connectionTimeout: 5 })
   const db = drizzle({ client, schema })
   let ready: Promise<void> | undefined
+  // Replicas starting together race to create the same tables; the loser's retry finds them migrated.
+  const migrateWithRetry = async (): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER })
+      } catch (error) {
+        if (attempt >= MIGRATION_ATTEMPTS || isConnectionError(error)) throw error
+        await Bun.sleep(50 * attempt + Math.random() * 100)
+      }
+    }
+  }
   const migrated = () => {
-    ready ??= migrate(db, { migrationsFolder: PG_MIGRATIONS_FOLDER }).catch((error: unknown) => {
+    ready ??= migrateWithRetry().catch((error: unknown) => {
       ready = undefined
       const reason = error instanceof Error ? error.message : String(error)
       throw new Error(`cannot open the PostgreSQL usage store (DATABASE_URL): ${reason}`, { cause: error })

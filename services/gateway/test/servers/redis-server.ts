@@ -3,6 +3,7 @@
  * and restartable on the same port (to test a dead and returning Redis). Never the machine's own Redis.
  */
 import { connect } from 'node:net'
+import { RedisClient } from 'bun'
 import { freePort, waitFor } from './free-port.ts'
 
 export interface TestRedis {
@@ -10,8 +11,10 @@ export interface TestRedis {
   readonly url: string
   /** SIGKILLs the server (no graceful shutdown, like a crash). */
   kill(): Promise<void>
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port, empty (no-op while it runs). */
   restart(): Promise<void>
+  /** Empties every database (between tests). */
+  flush(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -34,6 +37,7 @@ export async function startRedis(binary = 'redis-server'): Promise<TestRedis> {
   const port = await freePort()
   let child: ReturnType<typeof Bun.spawn> | undefined
   const spawn = async () => {
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) return
     child = Bun.spawn(
       [binary, '--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
       { stdout: 'ignore', stderr: 'ignore' },
@@ -53,6 +57,11 @@ export async function startRedis(binary = 'redis-server'): Promise<TestRedis> {
     url: `redis://127.0.0.1:${port}`,
     kill,
     restart: spawn,
+    async flush() {
+      const client = new RedisClient(`redis://127.0.0.1:${port}`)
+      await client.send('FLUSHALL', [])
+      client.close()
+    },
     stop: kill,
   }
 }
