@@ -186,12 +186,5 @@ export const LIVE_TARGETS: readonly LiveTarget[] = [
     job: 'gateway',
     producer: 'gateway',
     start: startGateway,
-    // Labelled rejection counters appear only once a request is rejected; pre-initialising their known reasons
-    // in the gateway (inc(0), as the launcher does) would let alerts and panels see 0 instead of nothing.
-    notYetExposed: [
-      'infergate_queue_rejections_total',
-      'infergate_quota_rejections_total',
-      'infergate_rate_limit_rejections_total',
-    ],
   },
 ]

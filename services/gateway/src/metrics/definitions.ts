@@ -169,6 +169,16 @@ export type GatewayMetrics = {
       : Histogram<Labels<K>>
 }
 
+/**
+ * Label values known in advance, exposed at 0 from the start: a counter that appears only after its first
+ * increment leaves dashboards blank and makes rate() miss the first event.
+ */
+export const KNOWN_REASONS = {
+  rateLimitRejections: ['ip_rps', 'key_rpm', 'key_tpm'],
+  quotaRejections: ['daily_tokens'],
+  queueRejections: ['queue_full', 'timeout', 'aborted'],
+} as const
+
 const CONSTRUCTORS = { counter: Counter, gauge: Gauge, histogram: Histogram } as const
 
 /** Registers every definition in `registry` and returns typed handles. */
@@ -184,5 +194,12 @@ export function createMetrics(registry: Registry): GatewayMetrics {
       registers: [registry],
     })
   }
-  return out as GatewayMetrics
+  const metrics = out as GatewayMetrics
+  for (const [key, reasons] of Object.entries(KNOWN_REASONS) as [
+    keyof typeof KNOWN_REASONS,
+    readonly string[],
+  ][]) {
+    for (const reason of reasons) metrics[key].inc({ reason }, 0)
+  }
+  return metrics
 }
