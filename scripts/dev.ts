@@ -8,6 +8,7 @@ import { loadDevConfig, REPO_ROOT } from './lib/dev-config.ts'
 import { formatTable } from './lib/format-table.ts'
 import { checkHealth, waitHealthy } from './lib/http-check.ts'
 import { readPidFiles, removePidFile, writePidFile } from './lib/pid-file.ts'
+import { isPortFree } from './lib/port-check.ts'
 import { isSameProcess, readIdentity } from './lib/process-identity.ts'
 import { type RunningService, startService } from './lib/service-process.ts'
 import { planStack } from './lib/stack-plan.ts'
@@ -71,6 +72,16 @@ async function shutdown(code: number): Promise<never> {
 }
 process.on('SIGINT', () => void shutdown(0))
 process.on('SIGTERM', () => void shutdown(0))
+
+const taken = plan.services.filter((spec) => !isPortFree(config.host, spec.port))
+if (taken.length > 0) {
+  const list = taken.map((spec) => `${spec.name} port ${spec.port}`).join(', ')
+  say(
+    `already in use: ${list}. Stop what holds them or choose other ports (SIM_PORT, GATEWAY_PORT, EXPORTER_PORT).`,
+  )
+  removePidFile(runDir, 'dev')
+  process.exit(1)
+}
 
 for (const spec of plan.services) {
   say(`starting ${spec.name} on port ${spec.port}`)

@@ -125,6 +125,22 @@ describe('bun run dev | status | stop', () => {
     expect(run('status').code).toBe(3)
   }, 60_000)
 
+  test('dev refuses to start when one of its ports is taken, and starts nothing', async () => {
+    const squatter = Bun.serve({
+      port: ports.GATEWAY_PORT,
+      hostname: '127.0.0.1',
+      fetch: () => new Response(''),
+    })
+    try {
+      const result = run('dev')
+      expect(result.code).toBe(1)
+      expect(result.out).toContain(`already in use: gateway port ${ports.GATEWAY_PORT}`)
+      expect(readPidFiles(runDir)).toEqual([])
+    } finally {
+      squatter.stop(true)
+    }
+  })
+
   test('Ctrl-C (SIGINT) on dev stops every service and removes the pid files', async () => {
     const dev = startDev()
     await dev.until('stack up')
