@@ -10,14 +10,8 @@ import { ConfigError } from '@infergate/config'
 import { fetchLimitEnv } from '@infergate/loadgen'
 import { type BenchPlan, readBenchPlan } from './lib/bench-config.ts'
 import { replaceSection } from './lib/markdown-section.ts'
-import {
-  ADDED_FLOOR_MS,
-  COLLAPSE_ERROR_RATE,
-  evaluate,
-  renderMarkdown,
-  type TargetMeasurement,
-  type TargetName,
-} from './lib/overhead-report.ts'
+import { evaluate, renderMarkdown, type TargetMeasurement, type TargetName } from './lib/overhead-report.ts'
+import { renderSection } from './lib/overhead-section.ts'
 import {
   latencyInterleaved,
   type MeasuredPoint,
@@ -27,28 +21,12 @@ import {
   type Target,
   warmUp,
 } from './lib/scenarios.ts'
-import { freePort, type Server, startNginx, startServer } from './lib/servers.ts'
+import type { Server } from './lib/servers.ts'
+import { type ProxyName, proxyStarters, startSimulator, type TargetContext } from './lib/targets.ts'
 
 const root = new URL('../../..', import.meta.url).pathname
 const here = new URL('.', import.meta.url).pathname
 const API_KEY = 'sk-bench-overhead'
-/**
- * Every protection on, with limits far above what the benchmark sends, so their code runs on every request without
- * rejecting any. The environment of `bun run bench` overrides these (e.g. LOG_REQUESTS=0 to see logging's cost).
- */
-const GATEWAY_ENV: Record<string, string> = {
-  GATEWAY_API_KEYS: API_KEY,
-  // GCRA limits allow at most one unit per microsecond: 60,000,000 per minute is the ceiling.
-  RATE_LIMIT_RPS: '500000',
-  RATE_LIMIT_BURST: '100000',
-  KEY_RPM: '30000000',
-  KEY_TPM: '60000000',
-  DAILY_TOKEN_QUOTA: '1000000000000',
-  MAX_CONCURRENT_REQUESTS: '100000',
-  ...Object.fromEntries(
-    Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  ),
-}
 
 let plan: BenchPlan
 try {
@@ -87,40 +65,12 @@ process.on('SIGINT', () => void cleanUp().then(() => process.exit(130)))
 const pin = Bun.spawnSync(['taskset', '-a', '-p', '-c', plan.clientCpu, String(process.pid)])
 if (pin.exitCode !== 0) log(`could not pin the load generator: ${pin.stderr.toString().trim()}`)
 
-const bun = process.execPath
-const simPort = await freePort()
-const simUrl = `http://127.0.0.1:${simPort}`
-let sim: Server
+const context: TargetContext = { plan, root, here, dir, apiKey: API_KEY, env: process.env }
+let simPort: number
 try {
-  sim = await startServer({
-    name: 'vllm-sim',
-    // Zero latency so non-streaming figures are the proxies' own; streams get their latency from prompt directives.
-    cmd: [
-      bun,
-      'services/vllm-sim/src/main.ts',
-      'serve',
-      'sim-model',
-      '--host',
-      '127.0.0.1',
-      '--port',
-      String(simPort),
-      '--max-num-seqs',
-      '4096',
-      '--sim-ttft-ms',
-      '0',
-      '--sim-ttft-per-token-us',
-      '0',
-      '--sim-itl-ms',
-      '0',
-      '--sim-jitter',
-      '0',
-    ],
-    cpu: plan.serverCpu,
-    readyUrl: `${simUrl}/health`,
-    url: simUrl,
-    cwd: root,
-  })
+  const sim = await startSimulator(context)
   servers.push(sim)
+  simPort = sim.port
 } catch (error) {
   console.error(
     `overhead bench: the simulator did not start, nothing can be measured: ${(error as Error).message}`,
@@ -128,60 +78,8 @@ try {
   await cleanUp()
   process.exit(1)
 }
-
-type Starter = () => Promise<Server>
-const starters: Record<Exclude<TargetName, 'direct'>, { label: string; start: Starter }> = {
-  bare: {
-    label: 'bare Bun proxy',
-    start: async () => {
-      const port = await freePort()
-      const url = `http://127.0.0.1:${port}`
-      return startServer({
-        name: 'bare proxy',
-        cmd: [bun, `${here}bare-proxy.ts`, String(port), simUrl],
-        cpu: plan.serverCpu,
-        readyUrl: `${url}/health`,
-        url,
-        cwd: root,
-      })
-    },
-  },
-  nginx: {
-    label: 'nginx proxy_pass',
-    start: async () =>
-      startNginx({
-        dir: `${dir}/nginx`,
-        template: await Bun.file(`${here}nginx.conf.template`).text(),
-        port: await freePort(),
-        upstreamPort: simPort,
-        cpu: plan.serverCpu,
-        cwd: root,
-      }),
-  },
-  gateway: {
-    label: 'gateway',
-    start: async () => {
-      const port = await freePort()
-      const url = `http://127.0.0.1:${port}`
-      return startServer({
-        name: 'gateway',
-        cmd: [bun, 'services/gateway/src/main.ts'],
-        env: {
-          ...GATEWAY_ENV,
-          PORT: String(port),
-          HOST: '127.0.0.1',
-          VLLM_URL: simUrl,
-          QUOTA_DB: `${dir}/quota.db`,
-        },
-        cpu: plan.serverCpu,
-        readyUrl: `${url}/ready`,
-        url,
-        cwd: root,
-        readyTimeoutMs: 30_000,
-      })
-    },
-  },
-}
+const simUrl = `http://127.0.0.1:${simPort}`
+const starters = proxyStarters(context, simPort)
 
 const direct: Target = { url: simUrl }
 const point = (p: MeasuredPoint): string =>
@@ -210,11 +108,12 @@ const rates = new Map<TargetName, Record<string, MeasuredPoint>>()
 const maxima = new Map<TargetName, NonNullable<TargetMeasurement['maxThroughput']>>()
 const streams = new Map<TargetName, NonNullable<TargetMeasurement['stream']>>()
 let growth: TargetMeasurement['rssGrowth']
+const incidents: string[] = []
 
 try {
   // Every proxy runs for the whole benchmark (an idle one costs nothing) so that each phase can interleave all targets.
   for (const [name, { label, start }] of Object.entries(starters) as Array<
-    [Exclude<TargetName, 'direct'>, (typeof starters)['bare']]
+    [ProxyName, (typeof starters)['bare']]
   >) {
     try {
       log(`${label}: starting`)
@@ -269,6 +168,14 @@ try {
     )
   }
 } finally {
+  // A server that died mid-run explains the failures after it: say so before its log directory goes.
+  for (const server of servers) {
+    const report = await server.exitReport()
+    if (report === undefined) continue
+    const line = `${server.name} died during the run, ${report.replace(/\s+/g, ' ').slice(0, 400)}`
+    incidents.push(line)
+    log(line)
+  }
   await cleanUp()
 }
 
@@ -298,20 +205,16 @@ const minutes = ((performance.now() - started) / 60_000).toFixed(1)
 console.log(`\n${table}\n\n(run took ${minutes} min${plan.quick ? ', BENCH_QUICK=1 smoke run' : ''})`)
 
 if (plan.writeResults) {
-  const tool = results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk'
-  const section = [
-    '- Command: `bun run bench gateway` (services/gateway/bench/overhead.bench.ts; `BENCH_QUICK=1` for a smoke run).',
-    `- Machine: 2 cores, shared with other engineers' test runs while measured (load average ${loadBefore} at the start, ${loadAverage()} at the end), so the figures are noisy: re-run on a quiet machine before drawing conclusions. Load generator pinned to core ${plan.clientCpu}, simulator and the proxy under test to core ${plan.serverCpu} (\`taskset\`). Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`,
-    `- Latency (ms, from the intended send time): open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target, the four targets taking turns slice by slice so that all see the same background load; in brackets the added latency over direct-to-sim.`,
-    `- Max throughput: ${tool} (1 thread on the client core, ${plan.connections} connections, ${plan.maxThroughputS} s).`,
-    `- Streaming: ${plan.streamRounds} round(s) of ${plan.streams} concurrent streams of ${plan.streamChunks} chunks ${plan.streamItlMs} ms apart (simulator directives \`[[sim:tokens=${plan.streamChunks}]] [[sim:itl-ms=${plan.streamItlMs}]]\`), targets taking turns round by round; peak RSS of the proxy's process tree (nginx: master + worker) sampled every 100 ms.`,
-    `- RSS growth: ${plan.rssRequests} requests from the JS closed loop (${plan.connections} workers) through the gateway, RSS read before, at the middle and after.`,
-    `- Every Bun process (load generator, bare proxy, gateway) runs with BUN_CONFIG_MAX_HTTP_REQUESTS=${process.env.BUN_CONFIG_MAX_HTTP_REQUESTS}: Bun's fetch otherwise keeps at most 256 requests in flight per process, which would queue the 400 streams in the client and in both Bun proxies.`,
-    '- Simulator: its own process, zero latency for non-streaming (`--sim-ttft-ms 0 --sim-itl-ms 0`). Gateway: auth on (one bench key), rate limit, per-key RPM/TPM, daily token quota (SQLite in a temp dir) and admission control all on with limits far above the load, so every check runs and none rejects; other settings default.',
-    `- Ratios divide by at least ${ADDED_FLOOR_MS} ms of the bare proxy's added latency; a phase where over ${COLLAPSE_ERROR_RATE * 100}% of requests fail is "not measured", never a pass.`,
-    '',
-    table,
-  ].join('\n')
+  const section = renderSection({
+    plan,
+    loadBefore,
+    loadAfter: loadAverage(),
+    date: new Date().toISOString(),
+    throughputTool: results.find((m) => m.maxThroughput)?.maxThroughput?.tool ?? 'wrk',
+    fetchLimit: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '256 (Bun default)',
+    incidents,
+    tables: table,
+  })
   const path = `${root}BENCHMARKS.md`
   // Re-read just before writing: other benchmarks own other sections of the same file.
   const current = await Bun.file(path).text()

@@ -46,6 +46,7 @@ describe('startServer', () => {
         readyUrl: 'http://127.0.0.1:9/',
         url: '',
         cwd: dir,
+        logPath: `${dir}/broken`,
       }),
     ).rejects.toThrow('broken exited with code 3: boom')
   })
@@ -61,8 +62,33 @@ describe('startServer', () => {
         url: '',
         cwd: dir,
         readyTimeoutMs: 300,
+        logPath: `${dir}/silent`,
       }),
     ).rejects.toThrow(/silent not ready .* within 300 ms/)
+  })
+
+  test('a server that dies after start-up reports its exit code and last output', async () => {
+    const port = await freePort()
+    const script = `Bun.serve({ hostname: '127.0.0.1', port: ${port}, fetch() {
+      setTimeout(() => { console.error('crashed on purpose'); process.exit(7) }, 50)
+      return new Response('ok')
+    } })`
+    const server = await startServer({
+      name: 'fragile',
+      cmd: [process.execPath, '-e', script],
+      cpu: '1',
+      readyUrl: `http://127.0.0.1:${port}/`,
+      url: `http://127.0.0.1:${port}`,
+      cwd: dir,
+      logPath: `${dir}/fragile`,
+    })
+    let report: string | undefined
+    for (let i = 0; i < 100 && report === undefined; i++) {
+      await Bun.sleep(20)
+      report = await server.exitReport()
+    }
+    expect(report).toBe('exited with code 7: crashed on purpose')
+    await server.stop()
   })
 })
 
@@ -75,8 +101,10 @@ describe('startNginx', () => {
       upstreamPort: upstream.port ?? 0,
       cpu: '1',
       cwd: dir,
+      logPath: `${dir}/nginx-log`,
     })
     try {
+      expect(await nginx.exitReport()).toBeUndefined()
       expect(await (await fetch(`${nginx.url}/health`)).text()).toBe('ok')
       const response = await fetch(`${nginx.url}/stream`)
       const reader = (response.body as ReadableStream<Uint8Array>).getReader()

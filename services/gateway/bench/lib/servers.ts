@@ -5,6 +5,8 @@ export interface Server {
   readonly name: string
   readonly url: string
   readonly pid: number
+  /** Undefined while running; once the process has exited, its exit code and the end of its output. */
+  exitReport(): Promise<string | undefined>
   stop(): Promise<void>
 }
 
@@ -19,6 +21,8 @@ export interface SpawnOptions {
   readonly cwd: string
   readonly env?: Readonly<Record<string, string>>
   readonly readyTimeoutMs?: number
+  /** The server's stdout and stderr go to `<logPath>.out` / `.err` (a pipe nobody reads would block a chatty server). */
+  readonly logPath: string
 }
 
 /** A free port on 127.0.0.1, found by binding port 0 and releasing it. */
@@ -29,14 +33,12 @@ export async function freePort(): Promise<number> {
   return port
 }
 
-/** Keeps the last `limit` characters of a stream, so a server that fails to start can say why. */
-function tail(stream: ReadableStream<Uint8Array>, limit = 2000): () => string {
-  let text = ''
-  const decoder = new TextDecoder()
-  void (async () => {
-    for await (const piece of stream) text = (text + decoder.decode(piece, { stream: true })).slice(-limit)
-  })()
-  return () => text.trim()
+async function logTail(path: string, limit = 1200): Promise<string> {
+  try {
+    return (await Bun.file(path).text()).trim().slice(-limit)
+  } catch {
+    return ''
+  }
 }
 
 /**
@@ -48,10 +50,9 @@ export async function startServer(options: SpawnOptions): Promise<Server> {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     stdin: 'ignore',
-    stdout: 'ignore',
-    stderr: 'pipe',
+    stdout: Bun.file(`${options.logPath}.out`),
+    stderr: Bun.file(`${options.logPath}.err`),
   })
-  const stderr = tail(child.stderr)
   let exited = false
   void child.exited.then(() => {
     exited = true
@@ -65,17 +66,21 @@ export async function startServer(options: SpawnOptions): Promise<Server> {
       await child.exited
     }
   }
+  const exitOutput = async () =>
+    [await logTail(`${options.logPath}.err`), await logTail(`${options.logPath}.out`)]
+      .filter(Boolean)
+      .join(' | ') || 'no output'
+  const exitReport = async () =>
+    exited ? `exited with code ${child.exitCode}: ${await exitOutput()}` : undefined
   const deadline = performance.now() + (options.readyTimeoutMs ?? 20_000)
   let last = 'no answer yet'
   while (performance.now() < deadline) {
-    if (exited)
-      throw new Error(
-        `${options.name} exited with code ${child.exitCode}: ${stderr().slice(-600) || 'no stderr'}`,
-      )
+    if (exited) throw new Error(`${options.name} exited with code ${child.exitCode}: ${await exitOutput()}`)
     try {
       const response = await fetch(options.readyUrl, { signal: AbortSignal.timeout(1000) })
       await response.arrayBuffer()
-      if (response.status === 200) return { name: options.name, url: options.url, pid: child.pid, stop }
+      if (response.status === 200)
+        return { name: options.name, url: options.url, pid: child.pid, exitReport, stop }
       last = `HTTP ${response.status}`
     } catch (error) {
       last = error instanceof Error ? error.message : String(error)
@@ -84,7 +89,7 @@ export async function startServer(options: SpawnOptions): Promise<Server> {
   }
   await stop()
   throw new Error(
-    `${options.name} not ready at ${options.readyUrl} within ${options.readyTimeoutMs ?? 20_000} ms (${last}): ${stderr().slice(-600)}`,
+    `${options.name} not ready at ${options.readyUrl} within ${options.readyTimeoutMs ?? 20_000} ms (${last}): ${await exitOutput()}`,
   )
 }
 
@@ -96,6 +101,7 @@ export async function startNginx(options: {
   readonly upstreamPort: number
   readonly cpu: string
   readonly cwd: string
+  readonly logPath: string
 }): Promise<Server> {
   const { mkdir, chmod } = await import('node:fs/promises')
   // nginx workers run as an unprivileged user when started by root: they must be able to use the temp dirs.
@@ -126,5 +132,6 @@ export async function startNginx(options: {
     readyUrl: `${url}/health`,
     url,
     cwd: options.cwd,
+    logPath: options.logPath,
   })
 }
