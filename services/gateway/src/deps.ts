@@ -9,6 +9,7 @@ import { type BreakerRegistry, createBreakerRegistry } from './core/circuit-brea
 import { type Clock, systemClock, systemTimers } from './core/clock.ts'
 import { createMemoryLimiterStore, type LimiterStore } from './core/limiter-store.ts'
 import { createQuotaLedger, type QuotaLedger, utcDay } from './core/quota.ts'
+import type { QuotaGate } from './core/quota-gate.ts'
 import { createLifecycle, type Lifecycle } from './lifecycle.ts'
 import { createMetricsRecorder, type MetricsRecorder } from './metrics/recorder.ts'
 import { createAdmission } from './proxy/admission.ts'
@@ -55,6 +56,11 @@ export interface DepsOverrides {
   clock?: Clock
   /** Receives spans instead of the OTLP exporter (tests). */
   spanExporter?: SpanExporter
+  /** Worker threads: the breaker state every worker shares (GATEWAY_WORKERS). */
+  breakerBuffer?: SharedArrayBuffer
+  /** Worker threads: the owner thread's limiter store and quota, reached over the worker's channel. */
+  limiter?: LimiterStore
+  quota?: QuotaGate
 }
 
 /** Expired limiter entries carry no state; sweeping them keeps memory bounded under many distinct clients. */
@@ -66,10 +72,11 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
   const metrics = overrides.metrics ?? createMetricsRecorder()
   const registry = createUpstreamRegistry(config.upstreamUrls)
   const lifecycle = createLifecycle()
-  const breakers = createBreakerRegistry(config.upstreamUrls, {
-    failureThreshold: config.breakerFailureThreshold,
-    cooldownMs: config.breakerCooldownMs,
-  })
+  const breakers = createBreakerRegistry(
+    config.upstreamUrls,
+    { failureThreshold: config.breakerFailureThreshold, cooldownMs: config.breakerCooldownMs },
+    overrides.breakerBuffer,
+  )
   registry.setAvailabilityCheck((upstream) => breakers.get(upstream.index).isAvailable(clock.nowMs()))
   const localLimiter = createMemoryLimiterStore()
   const sweeper = setInterval(() => void localLimiter.evictExpired(clock.nowUs()), LIMITER_SWEEP_MS)
@@ -92,30 +99,32 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
   const quotaOf = (keyHash: string) =>
     quotaOverrides.get(keyHash) ??
     (config.dailyTokenQuota > 0 ? config.dailyTokenQuota : Number.POSITIVE_INFINITY)
-  const shared = config.redis
-    ? createSharedState({
-        redis: config.redis,
-        failMode: config.limiterFailMode,
-        localLimiter,
-        ledger,
-        quotaOf,
-        defaultReserve: config.quotaDefaultReserve,
-        hardCap: config.quotaHardCap,
-        onStateChange(degraded, reason) {
-          metrics.metrics.limiterDegraded.set(degraded ? 1 : 0)
-          if (degraded)
-            log.warn(
-              { reason, failMode: config.limiterFailMode },
-              config.limiterFailMode === 'open'
-                ? 'redis unreachable: local limits and quotas apply until it answers again'
-                : 'redis unreachable: refusing limited requests (LIMITER_FAIL_MODE=closed) until it answers again',
-            )
-          else log.info({ reason }, 'redis is back: shared limits and quotas apply again')
-        },
-        onSettleError: (error) => log.warn({ err: error }, 'quota settlement not sent to redis'),
-      })
-    : undefined
-  const limiter: LimiterStore = shared?.limiter ?? localLimiter
+  // A worker thread given the owner's stores does not talk to Redis itself.
+  const shared =
+    config.redis && !overrides.limiter
+      ? createSharedState({
+          redis: config.redis,
+          failMode: config.limiterFailMode,
+          localLimiter,
+          ledger,
+          quotaOf,
+          defaultReserve: config.quotaDefaultReserve,
+          hardCap: config.quotaHardCap,
+          onStateChange(degraded, reason) {
+            metrics.metrics.limiterDegraded.set(degraded ? 1 : 0)
+            if (degraded)
+              log.warn(
+                { reason, failMode: config.limiterFailMode },
+                config.limiterFailMode === 'open'
+                  ? 'redis unreachable: local limits and quotas apply until it answers again'
+                  : 'redis unreachable: refusing limited requests (LIMITER_FAIL_MODE=closed) until it answers again',
+              )
+            else log.info({ reason }, 'redis is back: shared limits and quotas apply again')
+          },
+          onSettleError: (error) => log.warn({ err: error }, 'quota settlement not sent to redis'),
+        })
+      : undefined
+  const limiter: LimiterStore = overrides.limiter ?? shared?.limiter ?? localLimiter
   const flusher = createUsageFlusher({
     ledger,
     store: usageStore,
@@ -145,7 +154,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
       : undefined
   const admission = createAdmission({
     limiter,
-    ledger: shared?.quota ?? ledger,
+    ledger: overrides.quota ?? shared?.quota ?? ledger,
     queue,
     clock,
     keyRpm: config.keyRpm,

@@ -1,5 +1,7 @@
 /** @module Entry point of `bun run gateway`: the only file with process-level side effects. */
 import { ConfigError } from '@infergate/config'
+import { createLogger, type Logger } from '@infergate/logger'
+import { startCluster } from './cluster/supervisor.ts'
 import { loadConfig } from './config.ts'
 import { startGateway } from './server.ts'
 
@@ -12,9 +14,12 @@ try {
   process.exit(2)
 }
 
-let gateway: Awaited<ReturnType<typeof startGateway>>
+let gateway: { deps: { log: Logger }; shutdown(): Promise<{ drained: boolean }> }
 try {
-  gateway = await startGateway(config)
+  gateway =
+    config.workers > 1
+      ? await startCluster(config, process.env, createLogger({ service: 'gateway', level: config.logLevel }))
+      : await startGateway(config)
 } catch (error) {
   // A start-up failure (database, port) is an operator's problem to fix: one clear line, no stack trace.
   console.error(`gateway: cannot start: ${error instanceof Error ? error.message : String(error)}`)

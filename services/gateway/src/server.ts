@@ -30,6 +30,8 @@ export async function startGateway(
     port: config.port,
     // Bun closes idle sockets after 10 s by default, which would cut long time-to-first-token requests.
     idleTimeout: 0,
+    // GATEWAY_WORKERS: every worker thread listens on the same port and the kernel spreads connections.
+    reusePort: config.workers > 1,
     // Bun refuses a declared length over its cap with a bare 413 before our hook can answer in OpenAI's shape, so its
     // cap stays far above ours; the JSON body reader enforces MAX_BODY_BYTES, chunked bodies included.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,

@@ -1,0 +1,146 @@
+/**
+ * @module GATEWAY_WORKERS without Redis: the main thread owns the limiter store and the quota ledger, and worker
+ * threads ask it per decision over their message channel. One owner means one state: limits are not multiplied
+ * by the worker count and usage is recorded (and flushed) once. This file holds both ends of that channel.
+ */
+import type { GcraDecision, GcraLimit } from '../core/gcra.ts'
+import type { LimiterStore } from '../core/limiter-store.ts'
+import type { ActualUsage, Reservation, ReserveRequest, ReserveResult } from '../core/quota.ts'
+import type { QuotaGate } from '../core/quota-gate.ts'
+
+/** A message channel end: a Worker (main side) or the worker's global scope (worker side). */
+export interface Channel {
+  postMessage(message: unknown): void
+}
+
+export type OwnerCall =
+  | { rpc: number; op: 'take'; key: string; limit: GcraLimit; nowUs: number; cost: number }
+  | { rpc: number; op: 'adjust'; key: string; limit: GcraLimit; nowUs: number; delta: number }
+  | { rpc: number; op: 'reserve'; request: ReserveRequest }
+  | { rpc: number; op: 'settle'; reservation: number; usage: ActualUsage }
+  | { rpc: number; op: 'release'; reservation: number }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
+
+export type OwnerReply = { rpc: number; ok: true; value: unknown } | { rpc: number; ok: false; error: string }
+
+export const isOwnerCall = (message: unknown): message is OwnerCall =>
+  typeof message === 'object' && message !== null && 'rpc' in message && 'op' in message
+
+/** Reservations cross the channel as ids: the owner keeps the objects its ledger knows. */
+type WireReserveResult =
+  | { ok: true; reservation: Reservation & { id: number }; completionBudget: number | undefined }
+  | Extract<ReserveResult, { ok: false }>
+
+/**
+ * Owner side: answers one call. Settle and release are fire-and-forget from the worker (they need no answer
+ * to finish the response), but are still acknowledged so a test can wait for them.
+ */
+export function createOwner(options: { limiter: LimiterStore; quota: QuotaGate | undefined }) {
+  const { limiter, quota } = options
+  const held = new Map<number, Reservation>()
+  let nextId = 1
+
+  const run = async (call: OwnerCall): Promise<unknown> => {
+    switch (call.op) {
+      case 'take':
+        return limiter.take(call.key, call.limit, call.nowUs, call.cost)
+      case 'adjust':
+        return limiter.adjust(call.key, call.limit, call.nowUs, call.delta)
+      case 'reserve': {
+        if (!quota) throw new Error('no quota configured')
+        const result = await quota.reserve(call.request)
+        if (!result.ok) return result
+        const id = nextId++
+        held.set(id, result.reservation)
+        return { ...result, reservation: { ...result.reservation, id } } satisfies WireReserveResult
+      }
+      case 'settle': {
+        const reservation = held.get(call.reservation)
+        held.delete(call.reservation)
+        return reservation ? quota?.settle(reservation, call.usage) : undefined
+      }
+      case 'release': {
+        const reservation = held.get(call.reservation)
+        held.delete(call.reservation)
+        if (reservation) quota?.release(reservation)
+        return undefined
+      }
+    }
+  }
+
+  return {
+    /** Reservations a worker still holds (a worker that died mid-request leaves them until restart). */
+    held: () => held.size,
+    async answer(call: OwnerCall, channel: Channel): Promise<void> {
+      let reply: OwnerReply
+      try {
+        reply = { rpc: call.rpc, ok: true, value: await run(call) }
+      } catch (error) {
+        reply = { rpc: call.rpc, ok: false, error: error instanceof Error ? error.message : String(error) }
+      }
+      channel.postMessage(reply)
+    },
+  }
+}
+
+/**
+ * Worker side: a LimiterStore and a QuotaGate whose every call is one message to the owner. Feed every
+ * message the worker receives to `receive`; it returns false for messages that are not replies.
+ */
+export function createOwnerClient(channel: Channel) {
+  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
+  let nextRpc = 1
+  const call = <T>(body: DistributiveOmit<OwnerCall, 'rpc'>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const rpc = nextRpc++
+      pending.set(rpc, { resolve: resolve as (value: unknown) => void, reject })
+      channel.postMessage({ ...body, rpc })
+    })
+  const reservationIds = new WeakMap<Reservation, number>()
+
+  const limiter: LimiterStore = {
+    take: (key, limit, nowUs, cost = 1) => call<GcraDecision>({ op: 'take', key, limit, nowUs, cost }),
+    adjust: (key, limit, nowUs, delta) => call<void>({ op: 'adjust', key, limit, nowUs, delta }),
+    size: () => 0,
+    evictExpired: () => 0,
+  }
+  const quota: QuotaGate = {
+    async reserve(request) {
+      const result = await call<WireReserveResult>({ op: 'reserve', request })
+      if (!result.ok) return result
+      const { id, ...reservation } = result.reservation
+      reservationIds.set(reservation, id)
+      return { ...result, reservation }
+    },
+    settle(reservation, usage) {
+      const id = reservationIds.get(reservation)
+      if (id === undefined) return undefined
+      reservationIds.delete(reservation)
+      void call({ op: 'settle', reservation: id, usage }).catch(() => {})
+      return undefined
+    },
+    release(reservation) {
+      const id = reservationIds.get(reservation)
+      if (id === undefined) return
+      reservationIds.delete(reservation)
+      void call({ op: 'release', reservation: id }).catch(() => {})
+    },
+  }
+
+  return {
+    limiter,
+    quota,
+    receive(message: unknown): boolean {
+      if (typeof message !== 'object' || message === null || !('rpc' in message) || 'op' in message)
+        return false
+      const reply = message as OwnerReply
+      const waiter = pending.get(reply.rpc)
+      if (!waiter) return true
+      pending.delete(reply.rpc)
+      if (reply.ok) waiter.resolve(reply.value)
+      else waiter.reject(new Error(reply.error))
+      return true
+    },
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @module Entry point of one gateway worker thread (GATEWAY_WORKERS > 1): like main.ts, a file with side effects.
+ * It serves the shared port, asks the main thread for limiter and quota decisions when there is no Redis, and
+ * answers /metrics with the whole process's registries, aggregated by the main thread.
+ */
+import { createLogger } from '@infergate/logger'
+import { type FromWorker, isMessage, type ToWorker } from './cluster/messages.ts'
+import { createOwnerClient } from './cluster/owner-rpc.ts'
+import { loadConfig } from './config.ts'
+import { createMetricsRecorder } from './metrics/recorder.ts'
+import { type RunningGateway, startGateway } from './server.ts'
+
+declare const self: Worker
+const send = (message: FromWorker) => self.postMessage(message)
+const owner = createOwnerClient(self)
+const metricsWaiters = new Map<number, (text: string) => void>()
+let nextMetricsId = 1
+let gateway: RunningGateway | undefined
+const recorder = createMetricsRecorder()
+const renderLocal = recorder.render
+
+async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  const config = loadConfig(message.env)
+  const metrics = {
+    ...recorder,
+    // A scrape reaches one worker; the main thread gathers every worker's samples into one answer.
+    render: () =>
+      new Promise<string>((resolve) => {
+        const id = nextMetricsId++
+        metricsWaiters.set(id, resolve)
+        send({ type: 'metrics-request', id })
+      }),
+  }
+  gateway = await startGateway(config, {
+    log: createLogger({ service: 'gateway', level: config.logLevel }),
+    metrics,
+    breakerBuffer: message.breakerBuffer,
+    ...(message.useOwner ? { limiter: owner.limiter, quota: owner.quota } : {}),
+  })
+  send({ type: 'ready', url: gateway.url })
+}
+
+self.onmessage = (event: MessageEvent) => {
+  const message: unknown = event.data
+  if (owner.receive(message) || !isMessage<ToWorker>(message)) return
+  switch (message.type) {
+    case 'init':
+      init(message).catch((error: unknown) => send({ type: 'failed', error: String(error) }))
+      return
+    case 'metrics-collect':
+      void renderLocal().then(async () =>
+        send({ type: 'metrics-json', id: message.id, json: await recorder.registry.getMetricsAsJSON() }),
+      )
+      return
+    case 'metrics-text':
+      metricsWaiters.get(message.id)?.(message.text)
+      metricsWaiters.delete(message.id)
+      return
+    case 'shutdown':
+      void (gateway?.shutdown() ?? Promise.resolve({ drained: true })).then(({ drained }) =>
+        send({ type: 'stopped', drained }),
+      )
+  }
+}
