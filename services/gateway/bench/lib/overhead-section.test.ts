@@ -24,6 +24,7 @@ describe('renderSection', () => {
     expect(text).toContain('100000 requests from the JS closed loop')
     expect(text).toContain('BUN_CONFIG_MAX_HTTP_REQUESTS=4096')
     expect(text).toContain('Max throughput: wrk (1 thread on the client core, 64 connections, 8 s)')
+    expect(text).toContain('The gateway vs bare-proxy comparison is the robust one')
     expect(text).toEndWith('\n\n| t |\n|---|')
     expect(text).not.toContain('Incident')
   })
