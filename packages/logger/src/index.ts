@@ -1,2 +1,2 @@
-export { createLogger, type Logger, type LoggerOptions, REDACTED_PATHS } from './logger.ts'
+export { createLogger, type Logger, type LoggerOptions, REDACTED_FIELDS } from './logger.ts'
 export { REDACTED, redactSecret, redactUrl } from './redact.ts'

@@ -43,9 +43,25 @@ describe('createLogger', () => {
     expect(line.config.PORT).toBe(8080)
   })
 
-  test('honours the level and extra redaction paths', () => {
+  test('redacts at depth, leaves the object the caller passed untouched, and keeps errors serialised', () => {
     const { lines, destination } = capture()
-    const log = createLogger({ service: 's', level: 'warn', destination, redact: ['custom.field'] })
+    const log = createLogger({ service: 'gateway', destination })
+    const object = {
+      req: { headers: { Authorization: 'Bearer deep-secret' } },
+      err: new Error('boom'),
+      list: ['token'],
+    }
+    log.info(object)
+    expect(JSON.stringify(lines)).not.toContain('deep-secret')
+    expect(object.req.headers.Authorization).toBe('Bearer deep-secret')
+    const line = lines[0] as { err: { message: string }; list: string[] }
+    expect(line.err.message).toBe('boom')
+    expect(line.list).toEqual(['token'])
+  })
+
+  test('honours the level and extra redaction field names', () => {
+    const { lines, destination } = capture()
+    const log = createLogger({ service: 's', level: 'warn', destination, redact: ['field'] })
     log.info('dropped')
     log.warn({ custom: { field: 'hidden' } }, 'kept')
     expect(lines).toHaveLength(1)
