@@ -76,8 +76,8 @@ if (raise) {
     env: { ...process.env, ...raise },
     stdio: ['inherit', 'inherit', 'inherit'],
   })
-  // Ctrl-C reaches the child too (same process group); this process only waits for its report.
-  process.on('SIGINT', () => {})
+  // A terminal's Ctrl-C reaches both processes; a kill -INT of this one is passed on. Stopping twice is harmless.
+  process.on('SIGINT', () => child.kill('SIGINT'))
   process.exit(await child.exited)
 }
 const model = await firstModel(config)

@@ -69,14 +69,19 @@ describe('bun run loadtest', () => {
     }
   })
 
-  test('an open-loop non-streaming run sends at the requested rate and prints the text report', async () => {
-    const { stdout, stderr, code } = await loadtest(['--rate', '50', '--duration', '1s', '--no-stream'], {
+  test('an open-loop non-streaming run sends at the requested rate, with progress lines, then the text report', async () => {
+    const { stdout, stderr, code } = await loadtest(['--rate', '50', '--duration', '1.5s', '--no-stream'], {
       TARGET_URL: good.url,
       MODEL: 'sim-model',
     })
     expect(code).toBe(0)
     expect(stderr).toContain('open loop at 50 req/s')
-    expect(stdout).toContain('requests 50  ok 50  errors 0')
+    // Not a terminal: progress comes as plain lines, never rewritten in place.
+    expect(stderr).toMatch(
+      /\n1\.\d\/2s {2}sent \d+ {2}done \d+ {2}ok \d+ {2}err 0 {2}in-flight \d+ {2}\d+ req\/s\n/,
+    )
+    expect(stderr).not.toContain('\r')
+    expect(stdout).toContain('requests 75  ok 75  errors 0')
     expect(stdout).toMatch(/E2E\s+\d/)
     expect(stdout).not.toContain('TTFT')
   })
@@ -136,6 +141,26 @@ describe('bun run loadtest', () => {
     } finally {
       await slow.stop()
     }
+  })
+
+  test('Ctrl-C stops sending and still prints the report of what was done', async () => {
+    const child = Bun.spawn(
+      [process.execPath, script, '--json', '--rate', '100', '--duration', '60s', '--no-stream'],
+      {
+        cwd: root,
+        env: { PATH: process.env.PATH ?? '', TARGET_URL: good.url, MODEL: 'sim-model' },
+        stdout: 'pipe',
+        stderr: 'pipe',
+      },
+    )
+    await Bun.sleep(1500)
+    child.kill('SIGINT')
+    const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited])
+    expect(code).toBe(0)
+    const report = JSON.parse(stdout)
+    expect(report.requests).toBeGreaterThan(10)
+    expect(report.requests).toBeLessThan(1000)
+    expect(report.ok).toBe(report.requests)
   })
 
   test('without MODEL, an unreachable model list exits 1 with a hint', async () => {

@@ -45,7 +45,8 @@ if (raise) {
     env: { ...process.env, ...raise },
     stdio: ['inherit', 'inherit', 'inherit'],
   })
-  process.on('SIGINT', () => {})
+  // A terminal's Ctrl-C reaches both; a kill -INT of this process is passed on (the child cleans up once).
+  process.on('SIGINT', () => child.kill('SIGINT'))
   process.exit(await child.exited)
 }
 
