@@ -104,7 +104,8 @@ export async function handleGenerate(
   const maxTokens = effectiveMaxTokens(ctx, request)
   if (directives.hang) {
     await engine.park(req.signal)
-    ctx.requests.aborted(entry)
+    // Released by a server stop rather than by the client: not an abort.
+    if (req.signal.aborted) ctx.requests.aborted(entry)
     return new Response(null, { status: 499 })
   }
   const choices = planChoices(ctx, request, directives, maxTokens)

@@ -88,8 +88,8 @@ export function createSimServer(options: SimOptions, deps: SimServerDeps = {}): 
     async (req: Request): Promise<Response> => {
       const entry = ctx.requests.observe(req, path)
       if (engine.health === 'hung') {
-        await engine.park(req.signal)
-        ctx.requests.aborted(entry)
+        await engine.park(req.signal, 'engine')
+        if (req.signal.aborted) ctx.requests.aborted(entry)
         return new Response(null, { status: 499 })
       }
       if (flags.auth && bearer !== undefined && req.headers.get('authorization') !== bearer)

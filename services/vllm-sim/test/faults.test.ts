@@ -176,16 +176,13 @@ describe('engine-level faults', () => {
     expect((await fetch(`${sim.url}/health`)).status).toBe(200)
   })
 
-  test('a hung engine leaves /health unanswered', async () => {
+  test('a hung engine leaves /health unanswered; recovering answers what it held', async () => {
     sim.setEngineHung(true)
-    const controller = new AbortController()
-    const pending = fetch(`${sim.url}/health`, { signal: controller.signal }).catch(
-      (error: Error) => error.name,
-    )
+    const pending = fetch(`${sim.url}/health`).then((response) => response.status)
     const first = await Promise.race([pending, Bun.sleep(100).then(() => 'hung')])
-    controller.abort()
     sim.setEngineHung(false)
     expect(first).toBe('hung')
+    expect(await pending).toBe(499)
     expect((await fetch(`${sim.url}/health`)).status).toBe(200)
   })
 

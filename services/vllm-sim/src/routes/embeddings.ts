@@ -78,7 +78,7 @@ export function createEmbeddingsRoute(ctx: SimContext) {
         )
     if (directives.hang) {
       await ctx.engine.park(req.signal)
-      ctx.requests.aborted(entry)
+      if (req.signal.aborted) ctx.requests.aborted(entry)
       return new Response(null, { status: 499 })
     }
     const promptTokens = inputs.reduce((sum, input) => sum + input.tokens, 0)
