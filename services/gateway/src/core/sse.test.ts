@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { eventData, inspectEvent, readUsage, SseEventSplitter } from './sse.ts'
+import { eventData, inspectEvent, isPlainContentEvent, readUsage, SseEventSplitter } from './sse.ts'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -96,5 +96,26 @@ describe('readUsage', () => {
     })
     expect(readUsage(null)).toBeUndefined()
     expect(readUsage('x')).toBeUndefined()
+  })
+})
+
+describe('isPlainContentEvent', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text)
+  test('a content delta is plain; events that carry usage, a finish reason, an error or [DONE] are not', () => {
+    expect(
+      isPlainContentEvent(bytes('data: {"choices":[{"delta":{"content":"x"},"finish_reason":null}]}\n\n')),
+    ).toBe(true)
+    expect(
+      isPlainContentEvent(bytes('data: {"choices":[{"delta":{"content":""},"finish_reason":"stop"}]}\n\n')),
+    ).toBe(false)
+    expect(isPlainContentEvent(bytes('data: {"choices":[],"usage":{"prompt_tokens":1}}\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes('data: {"error":{"message":"x"}}\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes('data: [DONE]\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes(': keep-alive\n\n'))).toBe(false)
+  })
+
+  test('works on a view into a larger buffer', () => {
+    const whole = bytes('xxxxdata: {"choices":[{"text":"a"}]}\n\nyyyy')
+    expect(isPlainContentEvent(whole.subarray(4, whole.length - 4))).toBe(true)
   })
 })

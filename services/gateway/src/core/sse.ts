@@ -140,3 +140,18 @@ export function readUsage(value: unknown): TokenUsage | undefined {
   const total = typeof usage.total_tokens === 'number' ? usage.total_tokens : prompt + completion
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }
 }
+
+/** Byte patterns that make an event matter beyond "more content": usage, a finish reason, an error, the end. */
+const MARKERS = ['"usage":{', '"finish_reason":"', '"error"', '[DONE]'].map((marker) => Buffer.from(marker))
+const DATA_PREFIX = Buffer.from('data:')
+
+/**
+ * True for a `data:` event that carries none of the markers: once the first token is known, such an event is
+ * plain content and passes on without being decoded or parsed (no string is allocated per chunk).
+ */
+export function isPlainContentEvent(event: Uint8Array): boolean {
+  const bytes = Buffer.from(event.buffer, event.byteOffset, event.byteLength)
+  if (bytes.indexOf(DATA_PREFIX) !== 0) return false
+  for (const marker of MARKERS) if (bytes.indexOf(marker) !== -1) return false
+  return true
+}

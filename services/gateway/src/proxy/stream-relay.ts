@@ -3,7 +3,13 @@
  * the client reads (backpressure, never unbounded buffering), while the relay learns time to first token, usage and
  * finish reasons. Every way a stream can go wrong ends the client's stream with an error event and [DONE].
  */
-import { type ChunkInfo, inspectEvent, SseEventSplitter, type TokenUsage } from '../core/sse.ts'
+import {
+  type ChunkInfo,
+  inspectEvent,
+  isPlainContentEvent,
+  SseEventSplitter,
+  type TokenUsage,
+} from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { sseErrorEvent } from '../errors/openai-error.ts'
 
@@ -72,7 +78,21 @@ export function createStreamRelay(options: StreamRelayOptions): ReadableStream<U
     options.onEnd(stats)
   }
 
+  const countContent = () => {
+    const at = options.now()
+    if (stats.ttftMs === undefined) stats.ttftMs = at - options.startedAt
+    else if (lastContentAt !== undefined) options.onTokenGap?.(at - lastContentAt)
+    lastContentAt = at
+    stats.contentChunks += 1
+  }
+
   const handleEvent = (bytes: Uint8Array, out: Uint8Array[]) => {
+    // The hot path: after the first token most events are plain content and pass on as bytes.
+    if (stats.ttftMs !== undefined && !options.transform && isPlainContentEvent(bytes)) {
+      countContent()
+      out.push(bytes)
+      return
+    }
     const text = decoder.decode(bytes)
     const info = inspectEvent(text, stats.ttftMs !== undefined)
     if (info.kind === 'done') doneSeen = true
@@ -81,13 +101,7 @@ export function createStreamRelay(options: StreamRelayOptions): ReadableStream<U
       stats.errorMessage = info.message
     }
     if (info.kind === 'chunk') {
-      if (info.hasContent) {
-        const at = options.now()
-        if (stats.ttftMs === undefined) stats.ttftMs = at - options.startedAt
-        else if (lastContentAt !== undefined) options.onTokenGap?.(at - lastContentAt)
-        lastContentAt = at
-        stats.contentChunks += 1
-      }
+      if (info.hasContent) countContent()
       if (info.finishReasons.length > 0) stats.finishReasons.push(...info.finishReasons)
       if (info.usage) stats.usage = info.usage
       if (info.usageOnly && !options.keepUsageChunk) return
