@@ -45,4 +45,14 @@ const shutdown = async (signal: string) => {
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
 process.on('SIGINT', () => void shutdown('SIGINT'))
 
-await server.start()
+try {
+  await server.start()
+} catch (error) {
+  // e.g. the port is taken: vLLM exits non-zero when it cannot serve, and launchers watch for that.
+  log(
+    'ERROR',
+    'api_server.py:1',
+    `Failed to start the API server: ${error instanceof Error ? error.message : String(error)}`,
+  )
+  process.exit(1)
+}

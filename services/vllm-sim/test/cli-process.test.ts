@@ -143,3 +143,22 @@ describe('the CLI', () => {
     }
   })
 })
+
+describe('the CLI when the port is taken', () => {
+  test('logs an ERROR line and exits 1', async () => {
+    const blocker = Bun.serve({ hostname: '127.0.0.1', port: 0, fetch: () => new Response('busy') })
+    try {
+      const child = Bun.spawn(
+        [process.execPath, MAIN, 'm', '--host', '127.0.0.1', '--port', String(blocker.port)],
+        {
+          stdout: 'pipe',
+          stderr: 'pipe',
+        },
+      )
+      expect(await child.exited).toBe(1)
+      expect(await new Response(child.stdout as ReadableStream).text()).toContain('ERROR')
+    } finally {
+      await blocker.stop(true)
+    }
+  })
+})
