@@ -85,9 +85,10 @@ const mode = config.RATE === undefined ? 'closed' : 'open'
 const describe =
   mode === 'open' ? `open loop at ${config.RATE} req/s` : `closed loop with ${config.CONCURRENCY} workers`
 const mix = config.PROMPT_MIX.map((item) => `${item.name}=${item.tokens}:${item.weight}`).join(',')
-console.error(
+// A plain write: console.error would colour this informational line red on a terminal.
+process.stderr.write(
   `loadtest: ${describe} for ${config.DURATION / 1000}s, ${config.STREAM ? 'streaming' : 'non-streaming'}, ` +
-    `prompts ${mix}, max_tokens ${config.MAX_TOKENS} → ${config.TARGET_URL} (model ${model})`,
+    `prompts ${mix}, max_tokens ${config.MAX_TOKENS} → ${config.TARGET_URL} (model ${model})\n`,
 )
 
 const recorder = createRecorder()

@@ -16,7 +16,14 @@ describe('formatProgress', () => {
         0,
         1000,
       ),
-    ).toContain('0 req/s')
+    ).toContain('0.0/1s  sent 0')
+    expect(
+      formatProgress(
+        { started: 0, completed: 0, ok: 0, errors: 0, inFlight: 0, completionTokens: 0 },
+        0,
+        2500,
+      ),
+    ).toContain('0.0/2.5s')
   })
 })
 

@@ -11,7 +11,7 @@ export function formatProgress(progress: Progress, elapsedMs: number, totalMs: n
   const seconds = elapsedMs / 1000
   const rate = seconds > 0 ? progress.ok / seconds : 0
   return [
-    `${seconds.toFixed(1)}/${(totalMs / 1000).toFixed(0)}s`,
+    `${seconds.toFixed(1)}/${Number((totalMs / 1000).toFixed(1))}s`,
     `sent ${progress.started}`,
     `done ${progress.completed}`,
     `ok ${progress.ok}`,

@@ -78,7 +78,7 @@ describe('bun run loadtest', () => {
     expect(stderr).toContain('open loop at 50 req/s')
     // Not a terminal: progress comes as plain lines, never rewritten in place.
     expect(stderr).toMatch(
-      /\n\d+\.\d\/2s {2}sent \d+ {2}done \d+ {2}ok \d+ {2}err 0 {2}in-flight \d+ {2}\d+ req\/s\n/,
+      /\n\d+\.\d\/1\.5s {2}sent \d+ {2}done \d+ {2}ok \d+ {2}err 0 {2}in-flight \d+ {2}\d+ req\/s\n/,
     )
     expect(stderr).not.toContain('\r')
     expect(stdout).toContain('requests 75  ok 75  errors 0')
