@@ -3,12 +3,18 @@
  * socket in that dir, trust auth. PostgreSQL refuses to run as root, so under root (CI) both run as the `postgres`
  * user (via setpriv) on a dir it owns; a developer's own user runs them directly. Never the machine's own PostgreSQL.
  */
-import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, waitFor } from './free-port.ts'
 
-export const PG_BIN = '/usr/lib/postgresql/15/bin'
+/** Debian's newest installed PostgreSQL (15 on these machines). */
+export const PG_BIN =
+  (existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql', { withFileTypes: true }) : [])
+    .filter((entry) => entry.isDirectory() && existsSync(`/usr/lib/postgresql/${entry.name}/bin/initdb`))
+    .map((entry) => entry.name)
+    .sort((a, b) => Number(b) - Number(a))
+    .map((version) => `/usr/lib/postgresql/${version}/bin`)[0] ?? '/usr/lib/postgresql/15/bin'
 
 export interface TestPostgres {
   readonly port: number
