@@ -10,6 +10,14 @@ import { loadConfig } from './config.ts'
 import { createMetricsRecorder } from './metrics/recorder.ts'
 import { type RunningGateway, startGateway } from './server.ts'
 
+/** Gauges that describe one shared state (not a count per worker): the process reports the worst worker's. */
+const STATE_GAUGES = new Set([
+  'infergate_upstream_healthy',
+  'infergate_circuit_breaker_state',
+  'infergate_quota_flush_lag_seconds',
+  'infergate_limiter_degraded',
+])
+
 declare const self: Worker
 const send = (message: FromWorker) => self.postMessage(message)
 const owner = createOwnerClient(self)
@@ -48,9 +56,12 @@ self.onmessage = (event: MessageEvent) => {
       init(message).catch((error: unknown) => send({ type: 'failed', error: String(error) }))
       return
     case 'metrics-collect':
-      void renderLocal().then(async () =>
-        send({ type: 'metrics-json', id: message.id, json: await recorder.registry.getMetricsAsJSON() }),
-      )
+      void renderLocal().then(async () => {
+        const json = (await recorder.registry.getMetricsAsJSON()).map((metric) =>
+          STATE_GAUGES.has(metric.name) ? { ...metric, aggregator: 'max' } : metric,
+        )
+        send({ type: 'metrics-json', id: message.id, json })
+      })
       return
     case 'metrics-text':
       metricsWaiters.get(message.id)?.(message.text)

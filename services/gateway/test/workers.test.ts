@@ -74,6 +74,9 @@ describe('two worker threads on one port', () => {
     const metrics = await (await fetch(`${url}/metrics`, { headers: { connection: 'close' } })).text()
     const served = [...metrics.matchAll(/^infergate_requests_total\{[^}]*status="200"[^}]*\} (\d+)$/gm)]
     expect(served.reduce((sum, match) => sum + Number(match[1]), 0)).toBe(30)
+    // A state gauge reports the shared state once (max across workers), not once per worker.
+    expect(/^infergate_upstream_healthy\{[^}]*\} (\S+)$/m.exec(metrics)?.[1]).toBe('1')
+    expect(/^infergate_limiter_degraded (\S+)$/m.exec(metrics)?.[1]).toBe('0')
     const rejected = /^infergate_rate_limit_rejections_total\{[^}]*\} (\d+)$/m.exec(metrics)
     expect(Number(rejected?.[1])).toBe(10)
 
