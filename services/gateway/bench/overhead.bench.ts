@@ -1,5 +1,5 @@
 /**
- * @module Gateway overhead benchmark (`bun run bench gateway`): the gateway vs direct-to-sim vs a bare Bun proxy vs
+ * @module Gateway overhead benchmark (`bun run bench overhead`): the gateway vs direct-to-sim vs a bare Bun proxy vs
  * nginx, in one run, the load generator on one core and every server on the other. Prints the figures and the
  * issue's targets (ratios to the bare proxy); a full run also rewrites BENCHMARKS.md's "gateway overhead" section.
  */

@@ -16,7 +16,7 @@ describe('renderSection', () => {
 
   test('states the command, machine, load, date, method and settings before the tables', () => {
     const text = renderSection(facts)
-    expect(text).toStartWith('- Command: `bun run bench gateway`')
+    expect(text).toStartWith('- Command: `bun run bench overhead`')
     expect(text).toContain('load average 1.00 0.50 0.20 at the start, 2.00 1.00 0.50 at the end')
     expect(text).toContain('Date: 2026-11-22 22:10 UTC.')
     expect(text).toContain('2 round(s) of 400 concurrent streams of 50 chunks 20 ms apart')

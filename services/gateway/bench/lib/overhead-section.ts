@@ -17,7 +17,7 @@ export interface SectionFacts {
 export function renderSection(facts: SectionFacts): string {
   const { plan } = facts
   return [
-    '- Command: `bun run bench gateway` (services/gateway/bench/overhead.bench.ts; `BENCH_QUICK=1` for a smoke run).',
+    '- Command: `bun run bench overhead` (services/gateway/bench/overhead.bench.ts, also part of `bun run bench gateway`; `BENCH_QUICK=1` for a ~1 min smoke run that leaves this file alone).',
     `- Machine: 2 cores, shared with other engineers' test runs while measured (load average ${facts.loadBefore} at the start, ${facts.loadAfter} at the end), so the figures are noisy: re-run on a quiet machine before drawing conclusions. Load generator pinned to core ${plan.clientCpu}, simulator and the proxy under test to core ${plan.serverCpu} (\`taskset\`). Date: ${facts.date.slice(0, 16).replace('T', ' ')} UTC.`,
     `- Latency (ms, from the intended send time): open loop at fixed arrival rates, ${plan.rateSlices} slices of ${plan.sliceMs / 1000} s per target, the four targets taking turns slice by slice (rotating order) so that all see the same background load; in brackets the added latency over direct-to-sim.`,
     `- Max throughput: ${facts.throughputTool} (1 thread on the client core, ${plan.connections} connections, ${plan.maxThroughputS} s).`,
