@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { perSecond } from '../core/gcra.ts'
 import { createMemoryLimiterStore } from '../core/limiter-store.ts'
 import { createQuotaLedger } from '../core/quota.ts'
-import { type Channel, createOwner, createOwnerClient, isOwnerCall } from './owner-rpc.ts'
+import { type Channel, createOwner, createOwnerClient, isOwnerBatch } from './owner-rpc.ts'
 
 const KEY = 'd'.repeat(64)
 const NOW = Date.UTC(2026, 0, 1, 12)
@@ -12,29 +12,33 @@ function wire(withQuota = true) {
   const limiter = createMemoryLimiterStore()
   const ledger = createQuotaLedger({ dailyQuota: 100, defaultReserve: 10 })
   const owner = createOwner({ limiter, quota: withQuota ? ledger : undefined })
+  let messages = 0
   const clients = [0, 1].map(() => {
     const toWorker: Channel = { postMessage: (m) => queueMicrotask(() => client.receive(structuredClone(m))) }
     const toOwner: Channel = {
       postMessage: (m) =>
         queueMicrotask(() => {
           const copy: unknown = structuredClone(m)
-          if (isOwnerCall(copy)) void owner.answer(copy, toWorker)
+          messages++
+          if (isOwnerBatch(copy)) void owner.answer(copy, toWorker)
         }),
     }
     const client = createOwnerClient(toOwner)
     return client
   })
-  return { owner, ledger, limiter, clients }
+  return { owner, ledger, limiter, clients, messages: () => messages }
 }
 
 describe('owner rpc', () => {
   test('two workers share one limiter: a burst is spent once across both', async () => {
-    const { clients, limiter } = wire()
+    const { clients, limiter, messages } = wire()
     const limit = perSecond(1, 4)
     const results = await Promise.all(
       Array.from({ length: 8 }, (_, i) => clients[i % 2]?.limiter.take('ip:x', limit, 0, 1)),
     )
     expect(results.filter((r) => r?.ok).length).toBe(4)
+    // Calls made in one turn travel together: one message per worker, not one per call.
+    expect(messages()).toBe(2)
     await clients[0]?.limiter.adjust('ip:x', limit, 0, -4)
     expect(limiter.size()).toBe(0)
     expect(clients[0]?.limiter.size()).toBe(0)
@@ -69,7 +73,7 @@ describe('owner rpc', () => {
       'no quota configured',
     )
     expect(clients[0]?.receive({ type: 'shutdown' })).toBe(false)
-    expect(clients[0]?.receive({ rpc: 999, ok: true, value: 1 })).toBe(true)
+    expect(clients[0]?.receive({ ownerReplies: [{ rpc: 999, ok: true, value: 1 }] })).toBe(true)
     expect(
       clients[0]?.quota.settle(
         { keyHash: KEY, day: 'x', granted: 1 },

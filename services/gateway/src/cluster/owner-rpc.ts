@@ -24,8 +24,19 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export type OwnerReply = { rpc: number; ok: true; value: unknown } | { rpc: number; ok: false; error: string }
 
-export const isOwnerCall = (message: unknown): message is OwnerCall =>
-  typeof message === 'object' && message !== null && 'rpc' in message && 'op' in message
+/**
+ * Calls travel in batches: every call a worker makes in one turn of its event loop goes in one message, and the
+ * owner answers a batch with one message, so a busy worker pays one postMessage per turn, not per request.
+ */
+export interface OwnerBatch {
+  ownerCalls: OwnerCall[]
+}
+interface ReplyBatch {
+  ownerReplies: OwnerReply[]
+}
+
+export const isOwnerBatch = (message: unknown): message is OwnerBatch =>
+  typeof message === 'object' && message !== null && 'ownerCalls' in message
 
 /** Reservations cross the channel as ids: the owner keeps the objects its ledger knows. */
 type WireReserveResult =
@@ -72,14 +83,21 @@ export function createOwner(options: { limiter: LimiterStore; quota: QuotaGate |
   return {
     /** Reservations a worker still holds (a worker that died mid-request leaves them until restart). */
     held: () => held.size,
-    async answer(call: OwnerCall, channel: Channel): Promise<void> {
-      let reply: OwnerReply
-      try {
-        reply = { rpc: call.rpc, ok: true, value: await run(call) }
-      } catch (error) {
-        reply = { rpc: call.rpc, ok: false, error: error instanceof Error ? error.message : String(error) }
-      }
-      channel.postMessage(reply)
+    /** Runs a batch in order (each call's state change happens before the next starts) and answers it at once. */
+    async answer(batch: OwnerBatch, channel: Channel): Promise<void> {
+      const replies = await Promise.all(
+        batch.ownerCalls.map((call) =>
+          run(call).then(
+            (value): OwnerReply => ({ rpc: call.rpc, ok: true, value }),
+            (error: unknown): OwnerReply => ({
+              rpc: call.rpc,
+              ok: false,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+          ),
+        ),
+      )
+      channel.postMessage({ ownerReplies: replies } satisfies ReplyBatch)
     },
   }
 }
@@ -91,11 +109,18 @@ export function createOwner(options: { limiter: LimiterStore; quota: QuotaGate |
 export function createOwnerClient(channel: Channel) {
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>()
   let nextRpc = 1
+  let queued: OwnerCall[] = []
+  const flush = () => {
+    const ownerCalls = queued
+    queued = []
+    channel.postMessage({ ownerCalls } satisfies OwnerBatch)
+  }
   const call = <T>(body: DistributiveOmit<OwnerCall, 'rpc'>): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       const rpc = nextRpc++
       pending.set(rpc, { resolve: resolve as (value: unknown) => void, reject })
-      channel.postMessage({ ...body, rpc })
+      if (queued.length === 0) queueMicrotask(flush)
+      queued.push({ ...body, rpc } as OwnerCall)
     })
   const reservationIds = new WeakMap<Reservation, number>()
 
@@ -132,14 +157,14 @@ export function createOwnerClient(channel: Channel) {
     limiter,
     quota,
     receive(message: unknown): boolean {
-      if (typeof message !== 'object' || message === null || !('rpc' in message) || 'op' in message)
-        return false
-      const reply = message as OwnerReply
-      const waiter = pending.get(reply.rpc)
-      if (!waiter) return true
-      pending.delete(reply.rpc)
-      if (reply.ok) waiter.resolve(reply.value)
-      else waiter.reject(new Error(reply.error))
+      if (typeof message !== 'object' || message === null || !('ownerReplies' in message)) return false
+      for (const reply of (message as ReplyBatch).ownerReplies) {
+        const waiter = pending.get(reply.rpc)
+        if (!waiter) continue
+        pending.delete(reply.rpc)
+        if (reply.ok) waiter.resolve(reply.value)
+        else waiter.reject(new Error(reply.error))
+      }
       return true
     },
   }

@@ -10,7 +10,7 @@ import { AggregatorRegistry } from 'prom-client'
 import type { GatewayConfig } from '../config.ts'
 import { createDeps, type GatewayDeps } from '../deps.ts'
 import { type FromWorker, isMessage, type ToWorker } from './messages.ts'
-import { createOwner, isOwnerCall } from './owner-rpc.ts'
+import { createOwner, isOwnerBatch } from './owner-rpc.ts'
 
 export interface Cluster {
   url: string
@@ -64,7 +64,7 @@ export async function startCluster(config: GatewayConfig, env: EnvSource, log: L
     return new Promise<string>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent) => {
         const message: unknown = event.data
-        if (isOwnerCall(message)) {
+        if (isOwnerBatch(message)) {
           void owner.answer(message, worker)
           return
         }
