@@ -65,6 +65,8 @@ export function planStack(config: DevConfig, apiKeys: string, bun: string, root:
       HOST: config.host,
       VLLM_URL: upstreamUrl,
       GATEWAY_API_KEYS: apiKeys,
+      // Bun's fetch keeps at most 256 requests in flight per process unless told otherwise at start-up.
+      BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '65536',
     },
     port: config.gatewayPort,
     healthUrl: `${gatewayUrl}/health`,
