@@ -34,6 +34,23 @@ describe('sqlite usage store', () => {
     close()
   })
 
+  test('a flush larger than one multi-row statement writes every row, full statements and the remainder alike', () => {
+    const { db, close } = openDatabase(':memory:')
+    const store = createSqliteUsageStore(db)
+    const deltas = Array.from({ length: 450 }, (_, i) =>
+      delta({ keyHash: i.toString(16).padStart(64, '0'), promptTokens: i, completionTokens: 2 * i }),
+    )
+    store.addUsage(deltas, NOW)
+    store.addUsage(deltas, NOW)
+    const rows = store.loadDay('2026-11-22')
+    expect(rows).toHaveLength(450)
+    expect(rows.reduce((sum, row) => sum + row.promptTokens, 0)).toBe(2 * ((449 * 450) / 2))
+    expect(rows.every((row) => row.completionTokens === 2 * row.promptTokens && row.requests === 2)).toBe(
+      true,
+    )
+    close()
+  })
+
   test('writes many rows in one flush and adds to all of them on the next', () => {
     const { db, sqlite, close } = openDatabase(':memory:')
     const store = createSqliteUsageStore(db)

@@ -47,7 +47,10 @@ type UpsertField = keyof UsageRecord | 'updatedAt'
  * statement on the bun:sqlite handle, one row per run. Measured here, drizzle-built 500-row INSERTs spent
  * most of a flush building queries (~2.3 s for 100k rows, 4–5× this).
  */
-function prepareUpsert(db: GatewayDb): (delta: UsageRecord, updatedAtMs: number) => void {
+/** Rows per multi-row upsert: one statement carries 200 × 8 parameters, well under SQLite's limit of 32766. */
+const ROWS_PER_STATEMENT = 200
+
+function prepareUpsert(db: GatewayDb): (deltas: readonly UsageRecord[], updatedAtMs: number) => void {
   const names: UpsertField[] = [...(Object.keys(columns) as (keyof UsageRecord)[]), 'updatedAt']
   const placeholders = Object.fromEntries(names.map((name) => [name, sql.placeholder(name)]))
   const { sql: text, params } = db
@@ -70,9 +73,29 @@ function prepareUpsert(db: GatewayDb): (delta: UsageRecord, updatedAtMs: number)
     if (!(inner instanceof Placeholder)) throw new Error('usage upsert: unexpected inline parameter')
     return inner.name as UpsertField
   })
-  const statement = db.$client.prepare(text)
-  return (delta, updatedAtMs) => {
-    statement.run(...order.map((name) => (name === 'updatedAt' ? updatedAtMs : delta[name])))
+  // One statement per row spent most of a flush crossing into SQLite; a VALUES list of many tuples does not.
+  const tuple = /values (\([^)]*\))/i.exec(text)?.[1]
+  if (!tuple) throw new Error('usage upsert: no VALUES tuple in the generated SQL')
+  const prepareRows = (rows: number) =>
+    db.$client.prepare(text.replace(tuple, Array(rows).fill(tuple).join(', ')))
+  const many = prepareRows(ROWS_PER_STATEMENT)
+  const one = prepareRows(1)
+  const bind = (values: unknown[], delta: UsageRecord, updatedAtMs: number) => {
+    for (const name of order) values.push(name === 'updatedAt' ? updatedAtMs : delta[name])
+  }
+  return (deltas, updatedAtMs) => {
+    let start = 0
+    for (; start + ROWS_PER_STATEMENT <= deltas.length; start += ROWS_PER_STATEMENT) {
+      const values: unknown[] = []
+      for (let i = start; i < start + ROWS_PER_STATEMENT; i++)
+        bind(values, deltas[i] as UsageRecord, updatedAtMs)
+      many.run(...(values as never[]))
+    }
+    for (; start < deltas.length; start++) {
+      const values: unknown[] = []
+      bind(values, deltas[start] as UsageRecord, updatedAtMs)
+      one.run(...(values as never[]))
+    }
   }
 }
 
@@ -84,9 +107,9 @@ function prepareUpsert(db: GatewayDb): (delta: UsageRecord, updatedAtMs: number)
 export function createSqliteUsageStore(db: GatewayDb): SqliteUsageStore {
   const upsert = prepareUpsert(db)
   // One transaction per flush: a failure part-way rolls every row back, so the ledger's retry never double-counts.
-  const writeAll = db.$client.transaction((deltas: readonly UsageRecord[], nowMs: number) => {
-    for (const delta of deltas) upsert(delta, nowMs)
-  })
+  const writeAll = db.$client.transaction((deltas: readonly UsageRecord[], nowMs: number) =>
+    upsert(deltas, nowMs),
+  )
   const query = (filter: UsageFilter): UsageRecord[] => {
     const conditions = [
       filter.day === undefined ? undefined : eq(usageDaily.day, filter.day),
