@@ -1,7 +1,7 @@
 /**
  * @module Entry point of one gateway worker thread (GATEWAY_WORKERS > 1): like main.ts, a file with side effects.
- * It serves the shared port, asks the main thread for limiter and quota decisions when there is no Redis, and
- * answers /metrics with the whole process's registries, aggregated by the main thread.
+ * It serves the shared port, decides GCRA on the shared buffer and asks the main thread for quota reservations
+ * when there is no Redis, and answers /metrics with the whole process's registries, aggregated by the main thread.
  */
 import { createLogger } from '@infergate/logger'
 import { type FromWorker, isMessage, type ToWorker } from './cluster/messages.ts'
@@ -9,6 +9,7 @@ import { createOwnerClient } from './cluster/owner-rpc.ts'
 import { loadConfig } from './config.ts'
 import { createMetricsRecorder } from './metrics/recorder.ts'
 import { type RunningGateway, startGateway } from './server.ts'
+import { createSharedMemoryLimiterStore } from './store/shared-memory-limiter-store.ts'
 
 /** Gauges that describe one shared state (not a count per worker): the process reports the worst worker's. */
 const STATE_GAUGES = new Set([
@@ -43,7 +44,15 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
     log: createLogger({ service: 'gateway', level: config.logLevel }),
     metrics,
     breakerBuffer: message.breakerBuffer,
-    ...(message.useOwner ? { limiter: owner.limiter, quota: owner.quota } : {}),
+    ...(message.useOwner
+      ? {
+          limiter: createSharedMemoryLimiterStore({
+            buffer: message.limiterBuffer,
+            slots: message.limiterSlots,
+          }),
+          quota: owner.quota,
+        }
+      : {}),
   })
   send({ type: 'ready', url: gateway.url })
 }

@@ -6,6 +6,9 @@ export type ToWorker =
       type: 'init'
       env: EnvSource
       breakerBuffer: SharedArrayBuffer
+      /** GCRA state every worker decides on in place (no Redis). */
+      limiterBuffer: SharedArrayBuffer
+      limiterSlots: number
       /** No Redis: limiter and quota decisions go to the main thread. */
       useOwner: boolean
     }

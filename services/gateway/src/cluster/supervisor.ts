@@ -1,7 +1,8 @@
 /**
  * @module GATEWAY_WORKERS=N: the main thread starts N worker threads on one port (reusePort) and is their owner:
- * it holds the shared breaker buffer, the limiter store and quota ledger when there is no Redis (and flushes the
- * usage, once), aggregates /metrics across workers, and drains them all on shutdown.
+ * it allocates the shared breaker and (without Redis) GCRA buffers every worker decides on in place, holds the
+ * quota ledger when there is no Redis (and flushes the usage, once), aggregates /metrics across workers, and
+ * drains them all on shutdown.
  */
 import { createServer } from 'node:net'
 import type { EnvSource } from '@infergate/config'
@@ -9,6 +10,7 @@ import type { Logger } from '@infergate/logger'
 import { AggregatorRegistry } from 'prom-client'
 import type { GatewayConfig } from '../config.ts'
 import { createDeps, type GatewayDeps } from '../deps.ts'
+import { sharedLimiterBytes } from '../store/shared-memory-limiter-store.ts'
 import { type FromWorker, isMessage, type ToWorker } from './messages.ts'
 import { createOwner, isOwnerBatch } from './owner-rpc.ts'
 
@@ -21,6 +23,8 @@ export interface Cluster {
 }
 
 const WORKER_URL = new URL('../worker.ts', import.meta.url)
+/** Live GCRA keys the workers can share without Redis (10 MB); beyond it the soonest-rested key is replaced. */
+const LIMITER_SLOTS = 1 << 19
 
 function freeLoopbackPort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -40,6 +44,7 @@ export async function startCluster(config: GatewayConfig, env: EnvSource, log: L
   const useOwner = config.redis === undefined
   if (useOwner) deps.flusher.start()
   const owner = createOwner({ limiter: deps.limiter, quota: deps.ledger })
+  const limiterBuffer = new SharedArrayBuffer(useOwner ? sharedLimiterBytes(LIMITER_SLOTS) : 8)
   // Workers must share one port: port 0 would give each its own, so one is chosen here.
   const port = config.port === 0 ? await freeLoopbackPort(config.host) : config.port
   const workerEnv = { ...env, PORT: String(port) }
@@ -81,7 +86,14 @@ export async function startCluster(config: GatewayConfig, env: EnvSource, log: L
         }
       }
       worker.onerror = (event) => reject(new Error(event.message))
-      post(worker, { type: 'init', env: workerEnv, breakerBuffer: deps.breakers.buffer, useOwner })
+      post(worker, {
+        type: 'init',
+        env: workerEnv,
+        breakerBuffer: deps.breakers.buffer,
+        limiterBuffer,
+        limiterSlots: LIMITER_SLOTS,
+        useOwner,
+      })
     })
   })
   let url: string
