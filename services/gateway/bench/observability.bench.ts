@@ -1,0 +1,234 @@
+/**
+ * @module What tracing costs the gateway: the same gateway with tracing off, on at ratio 1 (every span exported
+ * over OTLP/HTTP to a local receiver) and on at ratio 0.01, measured with wrk in rotating turns, by throughput and
+ * by gateway CPU per request (read from /proc, steadier than throughput on a shared box). Metrics are always on in
+ * all three; their own cost is measured in process, with the recorder on and off, on a stubbed upstream.
+ * Run: `bun run bench observability` (about 2 minutes).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLogger } from '@infergate/logger'
+import { createApp } from '../src/app.ts'
+import { loadConfig } from '../src/config.ts'
+import { createDeps } from '../src/deps.ts'
+import { freePort, type Server, startServer } from './lib/servers.ts'
+import { runWrk } from './lib/wrk.ts'
+
+const ROOT = new URL('../../..', import.meta.url).pathname
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
+const KEY = 'bench-key'
+const BODY = JSON.stringify({
+  model: 'sim-model',
+  messages: [{ role: 'user', content: 'hello there, how are you' }],
+  max_tokens: 16,
+})
+
+/** Utime + stime of a process, in microseconds (clock ticks are 10 ms on Linux). */
+const cpuUs = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return (Number(fields[11]) + Number(fields[12])) * 10_000
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
+
+async function measureTracing(dir: string) {
+  let spans = 0
+  const receiver = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    async fetch(request) {
+      const body = (await request.json()) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }
+      for (const resource of body.resourceSpans)
+        for (const scope of resource.scopeSpans) spans += scope.spans.length
+      return Response.json({})
+    },
+  })
+  const simPort = await freePort()
+  const sim = await startServer({
+    name: 'sim',
+    cmd: [
+      process.execPath,
+      'services/vllm-sim/src/main.ts',
+      'serve',
+      'sim-model',
+      '--port',
+      String(simPort),
+      '--host',
+      '127.0.0.1',
+      '--sim-ttft-ms',
+      '0',
+      '--sim-itl-ms',
+      '0',
+      '--sim-ttft-per-token-us',
+      '0',
+      '--max-num-seqs',
+      '100000',
+    ],
+    cpu: '1',
+    readyUrl: `http://127.0.0.1:${simPort}/health`,
+    url: `http://127.0.0.1:${simPort}`,
+    cwd: ROOT,
+    logPath: join(dir, 'sim'),
+  })
+  const variants: { name: string; env: Record<string, string> }[] = [
+    { name: 'tracing off', env: {} },
+    {
+      name: 'tracing on, ratio 1',
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`, OTEL_TRACES_SAMPLER_ARG: '1' },
+    },
+    {
+      name: 'tracing on, ratio 0.01',
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+        OTEL_TRACES_SAMPLER_ARG: '0.01',
+      },
+    },
+  ]
+  const gateways: Server[] = []
+  for (const [index, variant] of variants.entries()) {
+    const port = await freePort()
+    gateways.push(
+      await startServer({
+        name: variant.name,
+        cmd: [process.execPath, 'services/gateway/src/main.ts'],
+        cpu: '1',
+        readyUrl: `http://127.0.0.1:${port}/ready`,
+        url: `http://127.0.0.1:${port}`,
+        cwd: ROOT,
+        env: {
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          VLLM_URL: sim.url,
+          GATEWAY_API_KEYS: KEY,
+          QUOTA_DB: join(dir, `usage-${index}.db`),
+          LOG_LEVEL: 'warn',
+          ...variant.env,
+        },
+        logPath: join(dir, `gateway-${index}`),
+      }),
+    )
+  }
+  const results = variants.map(() => ({ rps: [] as number[], cpu: [] as number[] }))
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let step = 0; step < variants.length; step++) {
+        const index = (round + step) % variants.length
+        const gateway = gateways[index] as Server
+        const before = cpuUs(gateway.pid)
+        const run = await runWrk({
+          url: `${gateway.url}/v1/chat/completions`,
+          connections: 32,
+          durationS: SECONDS,
+          body: BODY,
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+          scriptPath: join(dir, 'post.lua'),
+          cpu: '0',
+        })
+        if (run.errors > run.requests * 0.01)
+          throw new Error(`${variants[index]?.name}: ${run.errors} errors`)
+        results[index]?.rps.push(run.requestsPerS)
+        results[index]?.cpu.push((cpuUs(gateway.pid) - before) / run.requests)
+      }
+    }
+  } finally {
+    for (const gateway of gateways) await gateway.stop()
+    await sim.stop()
+    await receiver.stop(true)
+  }
+  return { variants: variants.map((variant, index) => ({ name: variant.name, ...results[index] })), spans }
+}
+
+/** The recorder's share of in-process CPU per request: app.handle with a stubbed upstream, recorder on vs no-op. */
+async function measureMetrics(): Promise<{ on: number; off: number }> {
+  const answer = JSON.stringify({
+    id: 'x',
+    object: 'chat.completion',
+    model: 'sim-model',
+    choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
+  })
+  const realFetch = globalThis.fetch
+  globalThis.fetch = (async (input: string | URL | Request) => {
+    const url = String(input)
+    if (url.endsWith('/health')) return new Response('')
+    if (url.endsWith('/v1/models')) return Response.json({ object: 'list', data: [{ id: 'sim-model' }] })
+    return new Response(answer, { headers: { 'content-type': 'application/json' } })
+  }) as typeof fetch
+  try {
+    const deps = createDeps(
+      loadConfig({
+        GATEWAY_API_KEYS: KEY,
+        QUOTA_DB: ':memory:',
+        VLLM_URL: 'http://stub:1',
+        LOG_REQUESTS: '0',
+      }),
+      { log: createLogger({ service: 'bench', level: 'silent' }) },
+    )
+    await deps.discovery.refresh()
+    const app = createApp(deps)
+    const recorder = deps.metrics as unknown as Record<string, unknown>
+    const real = Object.fromEntries(
+      ['recordOutcome', 'recordUpstreamResult'].map((name) => [name, recorder[name]]),
+    )
+    const request = () =>
+      new Request('http://localhost/v1/chat/completions', {
+        method: 'POST',
+        body: BODY,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      })
+    const batch = async (n: number) => {
+      const start = process.cpuUsage()
+      for (let i = 0; i < n; i++) await (await app.handle(request())).text()
+      const used = process.cpuUsage(start)
+      return (used.user + used.system) / n
+    }
+    await batch(3000)
+    const on: number[] = []
+    const off: number[] = []
+    for (let round = 0; round < 10; round++) {
+      Object.assign(recorder, real)
+      on.push(await batch(2000))
+      for (const name of Object.keys(real)) recorder[name] = () => {}
+      off.push(await batch(2000))
+    }
+    Object.assign(recorder, real)
+    await deps.close()
+    return { on: median(on), off: median(off) }
+  } finally {
+    globalThis.fetch = realFetch
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'infergate-observability-'))
+try {
+  const tracing = await measureTracing(dir)
+  const metrics = await measureMetrics()
+  const base = tracing.variants[0]
+  const lines = [
+    `observability overhead, ${ROUNDS} rounds × ${SECONDS} s per variant, wrk 32 connections (client core 0, servers core 1)`,
+    '',
+    '| variant | req/s median | vs off | gateway CPU µs/req median | vs off |',
+    '|---|---|---|---|---|',
+  ]
+  for (const variant of tracing.variants) {
+    const rps = median(variant.rps ?? [])
+    const cpu = median(variant.cpu ?? [])
+    const rpsRatio = rps / median(base?.rps ?? [])
+    const cpuRatio = cpu / median(base?.cpu ?? [])
+    lines.push(
+      `| ${variant.name} | ${rps.toFixed(0)} | ${(100 * (rpsRatio - 1)).toFixed(1)}% | ${cpu.toFixed(0)} | ${(100 * (cpuRatio - 1)).toFixed(1)}% |`,
+    )
+  }
+  lines.push('', `spans received by the OTLP sink: ${tracing.spans}`)
+  lines.push(
+    `metrics recorder, in process (stubbed upstream): ${metrics.on.toFixed(1)} µs/req with, ${metrics.off.toFixed(1)} µs/req without (${(100 * (metrics.on / metrics.off - 1)).toFixed(1)}%)`,
+  )
+  console.log(lines.join('\n'))
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}
