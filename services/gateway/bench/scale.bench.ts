@@ -1,7 +1,7 @@
 /**
  * @module Scale-out benchmark: gateway throughput with GATEWAY_WORKERS=1 vs 2 (wrk against a real gateway
- * process on loopback, with and without the per-IP limiter, whose decisions go to the owner thread with 2
- * workers), and the added latency of one Redis-backed GCRA decision over the in-memory store (target ≤ 0.3 ms
+ * process on loopback, with and without the per-IP limiter, shared by 2 workers in a SharedArrayBuffer or in
+ * Redis), and the added latency of one Redis-backed GCRA decision over the in-memory store (target ≤ 0.3 ms
  * p50 on loopback). Run: `bun run bench scale`. Writes the `## gateway scale-out` section of BENCHMARKS.md
  * when given `--write`.
  */
@@ -135,7 +135,7 @@ ${row('2 workers, per-IP limiter on')}
 ${row('1 worker, per-IP limiter in Redis')}
 ${row('2 workers, per-IP limiter in Redis')}
 
-Ratio 2 workers / 1 worker: **${ratio('1 worker', '2 workers')}×** without limits, **${ratio('1 worker, per-IP limiter on', '2 workers, per-IP limiter on')}×** with the per-IP limiter in the main thread (with 2 workers and no Redis every decision is a message to the main thread, which owns the limiter state), **${ratio('1 worker, per-IP limiter in Redis', '2 workers, per-IP limiter in Redis')}×** with the limiter in Redis (each worker asks Redis directly).
+Ratio 2 workers / 1 worker: **${ratio('1 worker', '2 workers')}×** without limits, **${ratio('1 worker, per-IP limiter on', '2 workers, per-IP limiter on')}×** with the per-IP limiter in process (with 2 workers and no Redis both decide on one SharedArrayBuffer table), **${ratio('1 worker, per-IP limiter in Redis', '2 workers, per-IP limiter in Redis')}×** with the limiter in Redis (each worker asks Redis directly; redis-server, wrk and the gateway share the same 2 cores, so Redis is the bottleneck here).
 
 Limiter decision latency, 20,000 sequential \`take\`s on 1,000 keys after 1,000 warm-up, awaited as the gateway does:
 
