@@ -1,8 +1,8 @@
 /** @module Client API keys, held and compared only as SHA-256 digests. */
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 
 /** Hex SHA-256 of a key: the only form in which a key is stored, logged (as a prefix) or persisted. */
-export const digestKey = (key: string): string => createHash('sha256').update(key).digest('hex')
+export const digestKey = (key: string): string => Bun.SHA256.hash(key, 'hex')
 
 /** The short, non-secret handle for logs and metrics-free diagnostics: a digest prefix, never the key. */
 export const keyIdOf = (digest: string): string => digest.slice(0, 12)
@@ -46,10 +46,12 @@ export function createKeyRing(entries: readonly KeyEntry[]): KeyRing {
   return {
     size: byDigest.size,
     verify(presented) {
-      const digest = digestKey(presented)
-      const stored = byDigest.get(digest)
+      const bytes = Bun.SHA256.hash(presented)
+      const stored = byDigest.get(
+        Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'),
+      )
       if (stored === undefined) return undefined
-      return timingSafeEqual(stored.bytes, Buffer.from(digest, 'hex')) ? stored.identity : undefined
+      return timingSafeEqual(stored.bytes, bytes) ? stored.identity : undefined
     },
   }
 }

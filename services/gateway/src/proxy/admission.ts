@@ -48,6 +48,8 @@ export interface Admission {
   ): Promise<AdmissionTicket>
 }
 
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 const limitCache = new Map<number, GcraLimit>()
 /** Limits are value objects; one per distinct rate is enough. */
 const minuteLimit = (perMinuteRate: number): GcraLimit => {
@@ -89,7 +91,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
           throw rateLimited(`Rate limit reached for tokens per minute (${tpm}).`, { requests, tokens })
         }
       }
-      const headers = rateLimitHeaders({ requests, tokens })
+      const headers = requests || tokens ? rateLimitHeaders({ requests, tokens }) : NO_HEADERS
       const refundTokens = async (delta: number) => {
         if (tpm > 0 && delta !== 0) await limiter.adjust(tpmKey, minuteLimit(tpm), clock.nowUs(), delta)
       }

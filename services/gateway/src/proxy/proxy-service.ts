@@ -80,7 +80,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           transform,
         })
         if (ticket)
-          for (const [name, value] of Object.entries(ticket.headers)) result.response.headers.set(name, value)
+          for (const name in ticket.headers) result.response.headers.set(name, ticket.headers[name] as string)
         if (result.streaming) openStreams++
         void result.done.then((outcome) => {
           ticket?.settle(outcome)
