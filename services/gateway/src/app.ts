@@ -102,7 +102,7 @@ export function createApp(deps: GatewayDeps) {
     .use(modelRoutes(routeDeps))
     .use(openaiRoutes(routeDeps))
     .use(generateRoutes(routeDeps))
-    .use(usageRoutes({ ...routeDeps, ledger: deps.ledger, clock: deps.clock }))
+    .use(usageRoutes({ ...routeDeps, usageView: deps.usageView, clock: deps.clock }))
     .use(
       adminRoutes({
         adminKeyDigest: deps.adminKeyDigest,
@@ -110,10 +110,10 @@ export function createApp(deps: GatewayDeps) {
         flush: () => deps.flusher.flush(),
         clock: deps.clock,
         status: () => adminStatus(deps),
-        debugBundle: () =>
+        debugBundle: async () =>
           debugBundle({
             config,
-            status: adminStatus(deps),
+            status: await adminStatus(deps),
             recentErrors: recentErrors.list(),
             versions: { gateway: packageJson.version, bun: Bun.version, node: process.version },
             startedAt,

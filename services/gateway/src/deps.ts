@@ -10,12 +10,14 @@ import { type Clock, systemClock, systemTimers } from './core/clock.ts'
 import { createMemoryLimiterStore, type LimiterStore } from './core/limiter-store.ts'
 import { createQuotaLedger, type QuotaLedger, utcDay } from './core/quota.ts'
 import type { QuotaGate } from './core/quota-gate.ts'
+import { createLedgerUsageView, type UsageView } from './core/usage-view.ts'
 import { createLifecycle, type Lifecycle } from './lifecycle.ts'
 import { createMetricsRecorder, type MetricsRecorder } from './metrics/recorder.ts'
 import { createAdmission } from './proxy/admission.ts'
 import { createForwarder, type Forwarder } from './proxy/forward.ts'
 import { createProxyService, type ProxyService } from './proxy/proxy-service.ts'
 import { type OpenedUsageStore, openUsageStore } from './store/open-usage-store.ts'
+import { createRedisUsageView } from './store/redis-usage-view.ts'
 import { createSharedState, type SharedState } from './store/shared-state.ts'
 import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
 import type { UsageStore } from './store/usage-store.ts'
@@ -38,6 +40,8 @@ export interface GatewayDeps {
   /** Redis link and its stores when REDIS_URL is set. */
   shared: SharedState | undefined
   usageStore: UsageStore
+  /** What /v1/usage and /admin/status report, read where the quota lives (this ledger, the owner, Redis). */
+  usageView: UsageView
   /** Loads today's usage from the store into the ledger; call once before serving. */
   restoreUsage(): Promise<void>
   flusher: UsageFlusher
@@ -58,9 +62,10 @@ export interface DepsOverrides {
   spanExporter?: SpanExporter
   /** Worker threads: the breaker state every worker shares (GATEWAY_WORKERS). */
   breakerBuffer?: SharedArrayBuffer
-  /** Worker threads: the owner thread's limiter store and quota, reached over the worker's channel. */
+  /** Worker threads: the shared-memory limiter store, and the owner thread's quota and usage over the channel. */
   limiter?: LimiterStore
   quota?: QuotaGate
+  usageView?: UsageView
 }
 
 /** Expired limiter entries carry no state; sweeping them keeps memory bounded under many distinct clients. */
@@ -142,6 +147,19 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
       }
     },
   })
+  const usageView =
+    overrides.usageView ??
+    (shared
+      ? createRedisUsageView({
+          quota: shared.quota,
+          ledger,
+          store: usageStore,
+          flusher,
+          quotaOf,
+          onStoreError: (error) =>
+            log.warn({ err: error }, 'usage store unreadable; /v1/usage shows local usage'),
+        })
+      : createLedgerUsageView(ledger, () => flusher.status()))
   const queue =
     config.maxConcurrentRequests > 0
       ? createAdmissionQueue({
@@ -224,6 +242,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     ledger,
     shared,
     usageStore,
+    usageView,
     async restoreUsage() {
       ledger.restore(await usageStore.loadDay(utcDay(clock.nowMs())), clock.nowMs())
     },

@@ -1,7 +1,8 @@
 /**
  * @module Entry point of one gateway worker thread (GATEWAY_WORKERS > 1): like main.ts, a file with side effects.
- * It serves the shared port, decides GCRA on the shared buffer and asks the main thread for quota reservations
- * when there is no Redis, and answers /metrics with the whole process's registries, aggregated by the main thread.
+ * It serves the shared port, decides GCRA on the shared buffer, asks the main thread for quota reservations and
+ * usage reads when there is no Redis, and answers /metrics with the whole process's registries, aggregated by the
+ * main thread.
  */
 import { createLogger } from '@infergate/logger'
 import { type FromWorker, isMessage, type ToWorker } from './cluster/messages.ts'
@@ -51,6 +52,7 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
             slots: message.limiterSlots,
           }),
           quota: owner.quota,
+          usageView: owner.view,
         }
       : {}),
   })

@@ -1,7 +1,8 @@
 /**
  * Scale-out (issue 8) with real servers on loopback: three gateway replicas share one throwaway redis-server and
  * one throwaway PostgreSQL. Limits and quotas must hold for the replicas together, usage in PostgreSQL must equal
- * what vllm-sim reported, and a Redis killed mid-load must neither hang requests nor need a restart to recover.
+ * what vllm-sim reported, /v1/usage on one replica must count what the others served, and a Redis killed mid-load
+ * must neither hang requests nor need a restart to recover.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'bun:test'
 import { createLogger } from '@infergate/logger'
@@ -167,6 +168,44 @@ describe('three replicas sharing one Redis', () => {
     )
     expect(reported).toBeGreaterThan(quota / 2)
     expect(reported).toBeLessThanOrEqual(quota)
+  })
+})
+
+describe('usage reports across replicas', () => {
+  test('/v1/usage on replica B counts quota used by requests replica A served; A’s rows join after its flush', async () => {
+    const quota = 50_000
+    const [a, b] = await startReplicas(2, {
+      DAILY_TOKEN_QUOTA: String(quota),
+      DATABASE_URL: await pg.createDatabase(`usage_${databases++}`),
+      // No timed flush during the test: A flushes when the test says so.
+      QUOTA_FLUSH_MS: '600000',
+    })
+    if (!a || !b) throw new Error('no replicas')
+    let reported = 0
+    for (const [target, count] of [
+      [a, 3],
+      [b, 2],
+    ] as const) {
+      for (let i = 0; i < count; i++) {
+        const response = await post(target, chat(`usage [[sim:tokens=${5 + i}]]`, { max_tokens: 20 }))
+        expect(response.status).toBe(200)
+        reported += ((await response.json()) as { usage: { total_tokens: number } }).usage.total_tokens
+      }
+    }
+    type Usage = { used: number; reserved: number; remaining: number; requests: number; total_tokens: number }
+    const usage = async (replica: RunningGateway) => (await (await get(replica, '/v1/usage')).json()) as Usage
+    // Settlements reach Redis just after each response: wait (bounded) until none is outstanding.
+    const deadline = Date.now() + 3_000
+    while ((await usage(b)).reserved !== 0 && Date.now() < deadline) await Bun.sleep(10)
+    const quotaPart = { used: reported, reserved: 0, remaining: quota - reported }
+    // The quota part is exact at once on either replica; B's breakdown has its own 2 requests until A flushes.
+    expect(await usage(b)).toMatchObject({ ...quotaPart, requests: 2 })
+    expect(await usage(a)).toMatchObject({ ...quotaPart, requests: 3 })
+    await a.deps.flusher.flush()
+    expect(await usage(b)).toMatchObject({ ...quotaPart, requests: 5, total_tokens: reported })
+    await b.deps.flusher.flush()
+    expect(await usage(a)).toMatchObject({ ...quotaPart, requests: 5, total_tokens: reported })
+    expect(await usage(b)).toMatchObject({ ...quotaPart, requests: 5, total_tokens: reported })
   })
 })
 

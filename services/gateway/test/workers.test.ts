@@ -1,6 +1,7 @@
 /**
  * GATEWAY_WORKERS=2 (issue 8): two worker threads on one port behave like one process. Limits are not
- * multiplied, usage is recorded and flushed once, /metrics covers both workers, and shutdown drains them all.
+ * multiplied, usage is recorded and flushed once, /metrics and /v1/usage cover both workers whichever answers,
+ * and shutdown drains them all.
  */
 
 import { Database } from 'bun:sqlite'
@@ -28,21 +29,24 @@ afterAll(async () => {
 })
 
 const auth = { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' }
+const baseEnv = () => ({
+  PORT: '0',
+  HOST: '127.0.0.1',
+  VLLM_URL: sim.url,
+  VLLM_API_KEY: UPSTREAM_KEY,
+  GATEWAY_API_KEYS: CLIENT_KEY,
+  GATEWAY_WORKERS: '2',
+  LOG_LEVEL: 'silent',
+  LOG_REQUESTS: 'false',
+})
 
 describe('two worker threads on one port', () => {
   test('limits are not multiplied, usage is counted once, /metrics covers both workers, shutdown drains', async () => {
     const env = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      VLLM_URL: sim.url,
-      VLLM_API_KEY: UPSTREAM_KEY,
-      GATEWAY_API_KEYS: CLIENT_KEY,
-      GATEWAY_WORKERS: '2',
+      ...baseEnv(),
       RATE_LIMIT_RPS: '0.01',
       RATE_LIMIT_BURST: '30',
       QUOTA_DB: join(dir, 'gateway.db'),
-      LOG_LEVEL: 'silent',
-      LOG_REQUESTS: 'false',
     }
     const config = loadConfig(env)
     cluster = await startCluster(config, env, createLogger({ service: 'workers-test', level: 'silent' }))
@@ -91,5 +95,55 @@ describe('two worker threads on one port', () => {
       .get()
     db.close()
     expect(row).toEqual({ tokens: reported, requests: 30 })
+  }, 30_000)
+
+  test('/v1/usage and /admin/status report the main thread’s ledger exactly, whichever worker answers', async () => {
+    const env = {
+      ...baseEnv(),
+      DAILY_TOKEN_QUOTA: '100000',
+      ADMIN_API_KEY: 'admin-secret',
+      QUOTA_DB: join(dir, 'usage.db'),
+      // No flush during the test: the pending delta shows /admin/status is the main thread's flusher.
+      QUOTA_FLUSH_MS: '600000',
+    }
+    cluster = await startCluster(
+      loadConfig(env),
+      env,
+      createLogger({ service: 'workers-test', level: 'silent' }),
+    )
+    const url = cluster.url
+    let reported = 0
+    const served = 12
+    for (let i = 0; i < served; i++) {
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { ...auth, connection: 'close' },
+        body: JSON.stringify(chat(`u${i} [[sim:tokens=${1 + (i % 4)}]]`, { max_tokens: 8 })),
+      })
+      expect(response.status).toBe(200)
+      reported += ((await response.json()) as { usage: { total_tokens: number } }).usage.total_tokens
+    }
+    type Usage = { used: number; reserved: number; remaining: number; requests: number; total_tokens: number }
+    const usage = async () =>
+      (await (await fetch(`${url}/v1/usage`, { headers: { ...auth, connection: 'close' } })).json()) as Usage
+    // Settlements travel to the main thread after the response: wait (bounded) until none is outstanding.
+    const deadline = Date.now() + 3_000
+    while ((await usage()).reserved !== 0 && Date.now() < deadline) await Bun.sleep(10)
+    // Fresh connections, so the kernel hands them to both workers; every answer is the same exact total.
+    const answers = await Promise.all(Array.from({ length: 16 }, usage))
+    for (const answer of answers)
+      expect(answer).toMatchObject({
+        used: reported,
+        reserved: 0,
+        remaining: 100_000 - reported,
+        requests: served,
+        total_tokens: reported,
+      })
+    const status = (await (
+      await fetch(`${url}/admin/status`, {
+        headers: { authorization: 'Bearer admin-secret', connection: 'close' },
+      })
+    ).json()) as { quota: { keys: number; pendingDeltas: number } }
+    expect(status.quota).toMatchObject({ keys: 1, pendingDeltas: 1 })
   }, 30_000)
 })

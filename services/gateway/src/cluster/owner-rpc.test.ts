@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { perSecond } from '../core/gcra.ts'
-import { createMemoryLimiterStore } from '../core/limiter-store.ts'
 import { createQuotaLedger } from '../core/quota.ts'
+import { createLedgerUsageView } from '../core/usage-view.ts'
 import { type Channel, createOwner, createOwnerClient, isOwnerBatch } from './owner-rpc.ts'
 
 const KEY = 'd'.repeat(64)
@@ -9,9 +8,10 @@ const NOW = Date.UTC(2026, 0, 1, 12)
 
 /** Two workers' clients and one owner joined by in-memory channels that, like postMessage, deliver later. */
 function wire(withQuota = true) {
-  const limiter = createMemoryLimiterStore()
   const ledger = createQuotaLedger({ dailyQuota: 100, defaultReserve: 10 })
-  const owner = createOwner({ limiter, quota: withQuota ? ledger : undefined })
+  const flusherStatus = { pendingDeltas: 7, lagMs: 3, consecutiveFailures: 0, failuresTotal: 1 }
+  const view = createLedgerUsageView(ledger, () => flusherStatus)
+  const owner = createOwner({ quota: withQuota ? ledger : undefined, view })
   let messages = 0
   const clients = [0, 1].map(() => {
     const toWorker: Channel = { postMessage: (m) => queueMicrotask(() => client.receive(structuredClone(m))) }
@@ -26,23 +26,52 @@ function wire(withQuota = true) {
     const client = createOwnerClient(toOwner)
     return client
   })
-  return { owner, ledger, limiter, clients, messages: () => messages }
+  return { owner, ledger, clients, messages: () => messages }
 }
 
 describe('owner rpc', () => {
-  test('two workers share one limiter: a burst is spent once across both', async () => {
-    const { clients, limiter, messages } = wire()
-    const limit = perSecond(1, 4)
-    const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => clients[i % 2]?.limiter.take('ip:x', limit, 0, 1)),
-    )
-    expect(results.filter((r) => r?.ok).length).toBe(4)
-    // Calls made in one turn travel together: one message per worker, not one per call.
-    expect(messages()).toBe(2)
-    await clients[0]?.limiter.adjust('ip:x', limit, 0, -4)
-    expect(limiter.size()).toBe(0)
-    expect(clients[0]?.limiter.size()).toBe(0)
-    expect(clients[0]?.limiter.evictExpired(0)).toBe(0)
+  test('usage reads from any worker answer from the owner ledger, batched per turn', async () => {
+    const { clients, ledger, messages } = wire()
+    const [a, b] = clients
+    if (!a || !b) throw new Error('clients')
+    const held = await a.quota.reserve({ keyHash: KEY, nowMs: NOW, promptTokens: 5, maxTokens: 5 })
+    const spent = await b.quota.reserve({ keyHash: KEY, nowMs: NOW, promptTokens: 20, maxTokens: 30 })
+    if (!held.ok || !spent.ok) throw new Error('admitted')
+    b.quota.settle(spent.reservation, { model: 'm', promptTokens: 20, completionTokens: 10 })
+    await Bun.sleep(1)
+    const sent = messages()
+    // The worker that served nothing sees what the other one settled, and its own reservation.
+    const [status, usage, summary] = await Promise.all([
+      a.view.status(KEY, NOW),
+      a.view.usage(KEY, '2026-01-01'),
+      a.view.summary(),
+    ])
+    expect(messages() - sent).toBe(1)
+    expect(status).toEqual({ day: '2026-01-01', quota: 100, used: 30, reserved: 10, remaining: 60 })
+    expect(usage).toMatchObject([{ model: 'm', promptTokens: 20, completionTokens: 10, requests: 1 }])
+    expect(summary).toEqual({ keys: 1, pendingDeltas: 7, lagMs: 3, consecutiveFailures: 0, failuresTotal: 1 })
+    expect(await b.view.status(KEY, NOW)).toEqual(ledger.status(KEY, NOW))
+    expect(await b.view.usage(KEY, '2026-01-02')).toEqual([])
+  })
+
+  test('an unlimited quota crosses the channel as Infinity, not null', async () => {
+    const ledger = createQuotaLedger({ dailyQuota: Number.POSITIVE_INFINITY, defaultReserve: 10 })
+    const owner = createOwner({
+      quota: ledger,
+      view: createLedgerUsageView(ledger, () => ({
+        pendingDeltas: 0,
+        lagMs: 0,
+        consecutiveFailures: 0,
+        failuresTotal: 0,
+      })),
+    })
+    const toWorker: Channel = { postMessage: (m) => queueMicrotask(() => client.receive(structuredClone(m))) }
+    const client = createOwnerClient({
+      postMessage: (m) => queueMicrotask(() => void owner.answer(structuredClone(m) as never, toWorker)),
+    })
+    const status = await client.view.status(KEY, NOW)
+    expect(status.quota).toBe(Number.POSITIVE_INFINITY)
+    expect(status.remaining).toBe(Number.POSITIVE_INFINITY)
   })
 
   test('reservations cross the channel by id; settle charges the owner ledger once, release frees', async () => {

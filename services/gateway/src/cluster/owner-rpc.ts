@@ -1,12 +1,12 @@
 /**
- * @module GATEWAY_WORKERS without Redis: the main thread owns the limiter store and the quota ledger, and worker
- * threads ask it per decision over their message channel. One owner means one state: limits are not multiplied
- * by the worker count and usage is recorded (and flushed) once. This file holds both ends of that channel.
+ * @module GATEWAY_WORKERS without Redis: the main thread owns the quota ledger, and worker threads ask it per
+ * reservation and per usage read over their message channel. One owner means one state: quotas are not
+ * multiplied by the worker count, usage is recorded (and flushed) once, and /v1/usage is exact whichever worker
+ * answers. This file holds both ends of that channel.
  */
-import type { GcraDecision, GcraLimit } from '../core/gcra.ts'
-import type { LimiterStore } from '../core/limiter-store.ts'
 import type { ActualUsage, Reservation, ReserveRequest, ReserveResult } from '../core/quota.ts'
 import type { QuotaGate } from '../core/quota-gate.ts'
+import type { UsageView } from '../core/usage-view.ts'
 
 /** A message channel end: a Worker (main side) or the worker's global scope (worker side). */
 export interface Channel {
@@ -14,11 +14,12 @@ export interface Channel {
 }
 
 export type OwnerCall =
-  | { rpc: number; op: 'take'; key: string; limit: GcraLimit; nowUs: number; cost: number }
-  | { rpc: number; op: 'adjust'; key: string; limit: GcraLimit; nowUs: number; delta: number }
   | { rpc: number; op: 'reserve'; request: ReserveRequest }
   | { rpc: number; op: 'settle'; reservation: number; usage: ActualUsage }
   | { rpc: number; op: 'release'; reservation: number }
+  | { rpc: number; op: 'status'; keyHash: string; nowMs: number }
+  | { rpc: number; op: 'usage'; keyHash: string; day: string }
+  | { rpc: number; op: 'summary' }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never
 
@@ -47,17 +48,19 @@ type WireReserveResult =
  * Owner side: answers one call. Settle and release are fire-and-forget from the worker (they need no answer
  * to finish the response), but are still acknowledged so a test can wait for them.
  */
-export function createOwner(options: { limiter: LimiterStore; quota: QuotaGate | undefined }) {
-  const { limiter, quota } = options
+export function createOwner(options: { quota: QuotaGate | undefined; view: UsageView }) {
+  const { quota, view } = options
   const held = new Map<number, Reservation>()
   let nextId = 1
 
   const run = async (call: OwnerCall): Promise<unknown> => {
     switch (call.op) {
-      case 'take':
-        return limiter.take(call.key, call.limit, call.nowUs, call.cost)
-      case 'adjust':
-        return limiter.adjust(call.key, call.limit, call.nowUs, call.delta)
+      case 'status':
+        return view.status(call.keyHash, call.nowMs)
+      case 'usage':
+        return view.usage(call.keyHash, call.day)
+      case 'summary':
+        return view.summary()
       case 'reserve': {
         if (!quota) throw new Error('no quota configured')
         const result = await quota.reserve(call.request)
@@ -103,7 +106,7 @@ export function createOwner(options: { limiter: LimiterStore; quota: QuotaGate |
 }
 
 /**
- * Worker side: a LimiterStore and a QuotaGate whose every call is one message to the owner. Feed every
+ * Worker side: a QuotaGate and a UsageView whose every call is one message to the owner. Feed every
  * message the worker receives to `receive`; it returns false for messages that are not replies.
  */
 export function createOwnerClient(channel: Channel) {
@@ -124,11 +127,10 @@ export function createOwnerClient(channel: Channel) {
     })
   const reservationIds = new WeakMap<Reservation, number>()
 
-  const limiter: LimiterStore = {
-    take: (key, limit, nowUs, cost = 1) => call<GcraDecision>({ op: 'take', key, limit, nowUs, cost }),
-    adjust: (key, limit, nowUs, delta) => call<void>({ op: 'adjust', key, limit, nowUs, delta }),
-    size: () => 0,
-    evictExpired: () => 0,
+  const view: UsageView = {
+    status: (keyHash, nowMs) => call({ op: 'status', keyHash, nowMs }),
+    usage: (keyHash, day) => call({ op: 'usage', keyHash, day }),
+    summary: () => call({ op: 'summary' }),
   }
   const quota: QuotaGate = {
     async reserve(request) {
@@ -154,8 +156,8 @@ export function createOwnerClient(channel: Channel) {
   }
 
   return {
-    limiter,
     quota,
+    view,
     receive(message: unknown): boolean {
       if (typeof message !== 'object' || message === null || !('ownerReplies' in message)) return false
       for (const reply of (message as ReplyBatch).ownerReplies) {

@@ -43,7 +43,7 @@ export async function startCluster(config: GatewayConfig, env: EnvSource, log: L
   await deps.restoreUsage()
   const useOwner = config.redis === undefined
   if (useOwner) deps.flusher.start()
-  const owner = createOwner({ limiter: deps.limiter, quota: deps.ledger })
+  const owner = createOwner({ quota: deps.ledger, view: deps.usageView })
   const limiterBuffer = new SharedArrayBuffer(useOwner ? sharedLimiterBytes(LIMITER_SLOTS) : 8)
   // Workers must share one port: port 0 would give each its own, so one is chosen here.
   const port = config.port === 0 ? await freeLoopbackPort(config.host) : config.port

@@ -276,6 +276,40 @@ describe('usage records and deltas', () => {
     ])
   })
 
+  test('unflushed lists one key’s pending deltas of one day, not the restored rows nor taken deltas', () => {
+    const ledger = createQuotaLedger({ dailyQuota: 10_000, defaultReserve: 100 })
+    ledger.restore([row({ model: 'stored' })], NOON)
+    const charge = (keyHash: string, model: string, completionTokens: number) => {
+      const r = ledger.reserve({ keyHash, nowMs: NOON, promptTokens: 0 })
+      if (r.ok) ledger.settle(r.reservation, { model, promptTokens: 1, completionTokens })
+    }
+    charge(KEY, 'm', 10)
+    expect(ledger.unflushed(KEY, '2026-11-22')).toMatchObject([
+      { model: 'm', completionTokens: 10, requests: 1 },
+    ])
+    const taken = ledger.takeDeltas()
+    expect(ledger.unflushed(KEY, '2026-11-22')).toEqual([])
+    charge(KEY, 'm', 5)
+    charge(KEY, 'stored', 3)
+    charge(OTHER, 'm', 7)
+    ledger.returnDeltas(taken)
+    const pending = ledger.unflushed(KEY, '2026-11-22')
+    expect(pending.map((r) => [r.model, r.completionTokens, r.requests]).sort()).toEqual([
+      ['m', 15, 2],
+      ['stored', 3, 1],
+    ])
+    expect(ledger.unflushed(KEY, '2026-11-21')).toEqual([])
+    expect(ledger.unflushed('e'.repeat(64), '2026-11-22')).toEqual([])
+    // A copy: changing it does not change what the flusher will write.
+    if (pending[0]) pending[0].requests = 99
+    expect(
+      ledger
+        .unflushed(KEY, '2026-11-22')
+        .map((r) => r.requests)
+        .sort(),
+    ).toEqual([1, 2])
+  })
+
   test('restore seeds today from the store without creating deltas; older days only in totals', () => {
     const ledger = createQuotaLedger({ dailyQuota: 1000, defaultReserve: 100 })
     ledger.restore([row(), row({ model: 'n', promptTokens: 1 }), row({ day: '2026-11-21' })], NOON)

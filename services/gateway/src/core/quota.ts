@@ -141,6 +141,8 @@ export interface QuotaLedger {
   usage(keyHash: string, day: string): UsageRecord[]
   /** Every key's usage on `day` (for /admin/usage), with the same reach as `usage`. */
   usageOfDay(day: string): UsageRecord[]
+  /** One key's deltas on `day` not yet taken by a flush: what the usage store does not have yet. */
+  unflushed(keyHash: string, day: string): UsageRecord[]
   /** Seeds totals and today's counters from the store at start-up; adds nothing to the deltas. */
   restore(rows: readonly UsageRecord[], nowMs: number): void
   /** Removes and returns every unflushed delta. */
@@ -290,6 +292,15 @@ export function createQuotaLedger(options: QuotaLedgerOptions): QuotaLedger {
       const rows: UsageRecord[] = []
       for (const perKey of totals.values())
         for (const r of perKey.values()) if (r.day === day) rows.push({ ...r })
+      return rows
+    },
+    unflushed(keyHash, day) {
+      // Every delta also went into the key's totals, so looking them up by the key's records avoids a full scan.
+      const rows: UsageRecord[] = []
+      for (const [id, record] of totals.get(keyHash) ?? []) {
+        const delta = record.day === day ? deltas.get(id) : undefined
+        if (delta !== undefined) rows.push({ ...delta })
+      }
       return rows
     },
     restore(rows, nowMs) {

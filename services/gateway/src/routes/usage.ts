@@ -3,7 +3,8 @@ import { Elysia, t } from 'elysia'
 import type { KeyRing } from '../core/api-key.ts'
 import { keyIdOf } from '../core/api-key.ts'
 import type { Clock } from '../core/clock.ts'
-import { type QuotaLedger, type UsageRecord, utcDay } from '../core/quota.ts'
+import { type UsageRecord, utcDay } from '../core/quota.ts'
+import type { UsageView } from '../core/usage-view.ts'
 import type { GatewayDeps } from '../deps.ts'
 import { adminAuth } from '../plugins/admin-auth.ts'
 import { auth } from '../plugins/auth.ts'
@@ -34,7 +35,8 @@ function summarize(rows: readonly UsageRecord[]) {
 export interface UsageRouteDeps {
   keyRing: KeyRing
   authEnabled: boolean
-  ledger: QuotaLedger
+  /** Reads where the quota lives, so any worker or replica answers with the key's whole usage. */
+  usageView: UsageView
   clock: Clock
 }
 
@@ -43,9 +45,9 @@ export const usageRoutes = (deps: UsageRouteDeps) =>
     .use(auth({ keyRing: deps.keyRing, enabled: deps.authEnabled }))
     .get(
       '/v1/usage',
-      ({ identity }) => {
+      async ({ identity }) => {
         const nowMs = deps.clock.nowMs()
-        const status = deps.ledger.status(identity.digest, nowMs)
+        const status = await deps.usageView.status(identity.digest, nowMs)
         const unlimited = !Number.isFinite(status.quota)
         return {
           object: 'usage',
@@ -55,7 +57,7 @@ export const usageRoutes = (deps: UsageRouteDeps) =>
           used: status.used,
           reserved: status.reserved,
           remaining: unlimited ? null : status.remaining,
-          ...summarize(deps.ledger.usage(identity.digest, status.day)),
+          ...summarize(await deps.usageView.usage(identity.digest, status.day)),
         }
       },
       { detail: { tags: ['Usage'], summary: "The caller's token usage today (UTC) and remaining quota" } },
@@ -112,8 +114,9 @@ export const adminRoutes = (deps: AdminRouteDeps) =>
     })
 
 /** What /admin/status reports: the state an operator needs when something misbehaves. */
-export function adminStatus(deps: GatewayDeps) {
+export async function adminStatus(deps: GatewayDeps) {
   const nowMs = deps.clock.nowMs()
+  const quota = await deps.usageView.summary()
   return {
     draining: deps.lifecycle.draining,
     in_flight: deps.lifecycle.inFlight,
@@ -128,6 +131,6 @@ export function adminStatus(deps: GatewayDeps) {
     breakers: deps.breakers.snapshot(nowMs),
     queue: deps.queue?.stats() ?? null,
     limiter: { entries: deps.limiter.size() },
-    quota: { keys: deps.ledger.size(), ...deps.flusher.status() },
+    quota,
   }
 }

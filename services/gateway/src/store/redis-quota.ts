@@ -65,13 +65,19 @@ export interface RedisQuotaOptions {
 
 const DAY_SECONDS = 86_400
 
+/** The shared quota: admission's gate, plus a read of a key's counters for /v1/usage. */
+export interface RedisQuota extends QuotaGate {
+  /** The key's shared `used` and `reserved` tokens on `day`; undefined while no replica has reserved that day. */
+  read(keyHash: string, day: string): Promise<{ used: number; reserved: number } | undefined>
+}
+
 /**
  * @example
  * const quota = createRedisQuota({ link, ledger, quotaOf, defaultReserve: 1024, hardCap: false,
  *   failMode: 'open', retryAfterSeconds: 1 })
  * const result = await quota.reserve({ keyHash, nowMs, promptTokens: 40, maxTokens: 200 })
  */
-export function createRedisQuota(options: RedisQuotaOptions): QuotaGate {
+export function createRedisQuota(options: RedisQuotaOptions): RedisQuota {
   const { link, ledger, quotaOf, defaultReserve, hardCap, failMode } = options
   const prefix = options.prefix ?? 'infergate:quota:'
   // Reservations held in Redis; any other reservation is the local ledger's (taken while Redis was down).
@@ -124,6 +130,13 @@ export function createRedisQuota(options: RedisQuotaOptions): QuotaGate {
     release(reservation: Reservation) {
       if (!shared.delete(reservation)) return ledger.release(reservation)
       sendSettle(reservation, 0, Date.now())
+    },
+    async read(keyHash, day) {
+      const reply = await link.send('HMGET', [keyOf({ day, keyHash }), 'used', 'reserved'])
+      const [used, reserved] = Array.isArray(reply) ? reply : []
+      if (used === null || used === undefined) return undefined
+      // SETTLE floors reserved at 0 after the fact, so a read can catch it briefly below.
+      return { used: Number(used), reserved: Math.max(0, Number(reserved ?? 0)) }
     },
   }
 }

@@ -6,11 +6,10 @@ import { RedisClient } from 'bun'
 import { systemTimers } from '../core/clock.ts'
 import type { LimiterStore, MemoryLimiterStore } from '../core/limiter-store.ts'
 import type { QuotaLedger } from '../core/quota.ts'
-import type { QuotaGate } from '../core/quota-gate.ts'
 import { createFailoverLimiterStore, type LimiterFailMode } from './failover-limiter-store.ts'
 import { createRedisLimiterStore } from './redis-limiter-store.ts'
 import { createRedisLink, type RedisLink } from './redis-link.ts'
-import { createRedisQuota } from './redis-quota.ts'
+import { createRedisQuota, type RedisQuota } from './redis-quota.ts'
 
 export interface SharedStateOptions {
   redis: { url: string; timeoutMs: number; probeMs: number }
@@ -27,7 +26,7 @@ export interface SharedStateOptions {
 export interface SharedState {
   link: RedisLink
   limiter: LimiterStore
-  quota: QuotaGate
+  quota: RedisQuota
   close(): void
 }
 

@@ -158,6 +158,49 @@ describe('usage flusher', () => {
     close()
   })
 
+  test('exclusive work waits for a flush in flight, and a flush asked for meanwhile waits for it', async () => {
+    const clock = createFakeClock(NOON)
+    const ledger = newLedger()
+    const { db, close } = openDatabase(':memory:')
+    const sqlite = createSqliteUsageStore(db)
+    let release = () => {}
+    const slow: UsageStore = {
+      async addUsage(deltas, nowMs) {
+        await new Promise<void>((resolve) => {
+          release = resolve
+        })
+        sqlite.addUsage(deltas, nowMs)
+      },
+      loadDay: (day) => sqlite.loadDay(day),
+      query: (filter) => sqlite.query(filter),
+    }
+    const flusher = createUsageFlusher({ ledger, store: slow, clock, timers: clock, intervalMs: 1000 })
+    charge(ledger, NOON, 5)
+    const first = flusher.flush()
+    await Bun.sleep(0)
+    // The delta is out of the ledger but not yet in the store: a plain read would miss it.
+    expect(ledger.unflushed(KEY, '2026-11-22')).toEqual([])
+    const seen = flusher.exclusive(() => ({
+      stored: sqlite.query({ keyHash: KEY }).length,
+      pending: ledger.unflushed(KEY, '2026-11-22').length,
+    }))
+    const failing = flusher.exclusive(() => {
+      throw new Error('read failed')
+    })
+    charge(ledger, NOON, 6)
+    const second = flusher.flush()
+    release()
+    expect(await first).toMatchObject({ ok: true, rows: 1 })
+    expect(await seen).toEqual({ stored: 1, pending: 1 })
+    await expect(failing).rejects.toThrow('read failed')
+    await Bun.sleep(0)
+    release()
+    // A failed exclusive read does not stall the flushes behind it.
+    expect(await second).toMatchObject({ ok: true, rows: 1 })
+    expect(sqlite.query({ keyHash: KEY })).toMatchObject([{ completionTokens: 11, requests: 2 }])
+    close()
+  })
+
   test('restart restores today’s usage exactly (final flush on stop, restore on start)', async () => {
     const path = tempPath()
     const clock = createFakeClock(NOON)

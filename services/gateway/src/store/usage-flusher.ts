@@ -25,6 +25,11 @@ export interface FlusherStatus {
 export interface UsageFlusher {
   /** Flushes now; concurrent calls run one after another, never overlapping. */
   flush(): Promise<FlushReport>
+  /**
+   * Runs `work` while no flush is writing, so that what it reads from the store and the ledger's unflushed deltas
+   * neither overlap nor miss a piece in flight; flushes asked for meanwhile wait for it.
+   */
+  exclusive<T>(work: () => T | Promise<T>): Promise<T>
   /** Schedules a flush every interval (QUOTA_FLUSH_MS). */
   start(): void
   /** Stops the schedule and runs the final flush (call on SIGTERM, after requests have drained). */
@@ -63,7 +68,13 @@ export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
   let lastSuccessMs = clock.nowMs()
   let consecutiveFailures = 0
   let failuresTotal = 0
-  let chain: Promise<FlushReport> = Promise.resolve({ ok: true, rows: 0, durationMs: 0 })
+  // Flushes and exclusive reads run one after another on this chain.
+  let chain: Promise<unknown> = Promise.resolve()
+  const serial = <T>(work: () => T | Promise<T>): Promise<T> => {
+    const run = chain.then(work, work)
+    chain = run.catch(() => undefined)
+    return run
+  }
 
   const flushOnce = async (): Promise<FlushReport> => {
     const startUs = clock.nowUs()
@@ -98,10 +109,7 @@ export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
     return report
   }
 
-  const flush = (): Promise<FlushReport> => {
-    chain = chain.then(flushOnce, flushOnce)
-    return chain
-  }
+  const flush = (): Promise<FlushReport> => serial(flushOnce)
 
   const schedule = (): void => {
     timer = timers.setTimeout(() => {
@@ -113,6 +121,7 @@ export function createUsageFlusher(options: UsageFlusherOptions): UsageFlusher {
 
   return {
     flush,
+    exclusive: serial,
     start() {
       if (running) return
       running = true
