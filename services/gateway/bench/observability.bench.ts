@@ -8,32 +8,18 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLogger } from '@infergate/logger'
-import { createApp } from '../src/app.ts'
-import { loadConfig } from '../src/config.ts'
-import { createDeps } from '../src/deps.ts'
+import { CHAT_BODY, inProcessGateway, KEY, median, stubUpstreamFetch } from './lib/in-process.ts'
 import { freePort, type Server, startServer } from './lib/servers.ts'
 import { runWrk } from './lib/wrk.ts'
 
 const ROOT = new URL('../../..', import.meta.url).pathname
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4)
-const KEY = 'bench-key'
-const BODY = JSON.stringify({
-  model: 'sim-model',
-  messages: [{ role: 'user', content: 'hello there, how are you' }],
-  max_tokens: 16,
-})
 
 /** Utime + stime of a process, in microseconds (clock ticks are 10 ms on Linux). */
 const cpuUs = (pid: number): number => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
   return (Number(fields[11]) + Number(fields[12])) * 10_000
-}
-
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
 async function measureTracing(dir: string) {
@@ -124,7 +110,7 @@ async function measureTracing(dir: string) {
           url: `${gateway.url}/v1/chat/completions`,
           connections: 32,
           durationS: SECONDS,
-          body: BODY,
+          body: CHAT_BODY,
           headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
           scriptPath: join(dir, 'post.lua'),
           cpu: '0',
@@ -145,62 +131,27 @@ async function measureTracing(dir: string) {
 
 /** The recorder's share of in-process CPU per request: app.handle with a stubbed upstream, recorder on vs no-op. */
 async function measureMetrics(): Promise<{ on: number; off: number }> {
-  const answer = JSON.stringify({
-    id: 'x',
-    object: 'chat.completion',
-    model: 'sim-model',
-    choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
-  })
-  const realFetch = globalThis.fetch
-  globalThis.fetch = (async (input: string | URL | Request) => {
-    const url = String(input)
-    if (url.endsWith('/health')) return new Response('')
-    if (url.endsWith('/v1/models')) return Response.json({ object: 'list', data: [{ id: 'sim-model' }] })
-    return new Response(answer, { headers: { 'content-type': 'application/json' } })
-  }) as typeof fetch
+  const restoreFetch = stubUpstreamFetch()
   try {
-    const deps = createDeps(
-      loadConfig({
-        GATEWAY_API_KEYS: KEY,
-        QUOTA_DB: ':memory:',
-        VLLM_URL: 'http://stub:1',
-        LOG_REQUESTS: '0',
-      }),
-      { log: createLogger({ service: 'bench', level: 'silent' }) },
-    )
-    await deps.discovery.refresh()
-    const app = createApp(deps)
-    const recorder = deps.metrics as unknown as Record<string, unknown>
+    const gateway = await inProcessGateway()
+    const recorder = gateway.deps.metrics as unknown as Record<string, unknown>
     const real = Object.fromEntries(
       ['recordOutcome', 'recordUpstreamResult'].map((name) => [name, recorder[name]]),
     )
-    const request = () =>
-      new Request('http://localhost/v1/chat/completions', {
-        method: 'POST',
-        body: BODY,
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
-      })
-    const batch = async (n: number) => {
-      const start = process.cpuUsage()
-      for (let i = 0; i < n; i++) await (await app.handle(request())).text()
-      const used = process.cpuUsage(start)
-      return (used.user + used.system) / n
-    }
-    await batch(3000)
+    await gateway.cpuPerRequest(3000)
     const on: number[] = []
     const off: number[] = []
     for (let round = 0; round < 10; round++) {
       Object.assign(recorder, real)
-      on.push(await batch(2000))
+      on.push(await gateway.cpuPerRequest(2000))
       for (const name of Object.keys(real)) recorder[name] = () => {}
-      off.push(await batch(2000))
+      off.push(await gateway.cpuPerRequest(2000))
     }
     Object.assign(recorder, real)
-    await deps.close()
+    await gateway.deps.close()
     return { on: median(on), off: median(off) }
   } finally {
-    globalThis.fetch = realFetch
+    restoreFetch()
   }
 }
 

@@ -1,0 +1,85 @@
+/**
+ * @module In-process gateway for CPU-per-request comparisons: the real app (Elysia, plugins, admission, forwarder)
+ * handling requests with `app.handle`, against a stubbed `fetch` upstream, so sockets and the simulator add no noise.
+ */
+import { createLogger } from '@infergate/logger'
+import { createApp } from '../../src/app.ts'
+import { loadConfig } from '../../src/config.ts'
+import { createDeps, type GatewayDeps } from '../../src/deps.ts'
+
+export const MODEL = 'sim-model'
+export const KEY = 'bench-key'
+export const CHAT_BODY = JSON.stringify({
+  model: MODEL,
+  messages: [{ role: 'user', content: 'hello there, how are you' }],
+  max_tokens: 16,
+})
+
+const ANSWER = JSON.stringify({
+  id: 'x',
+  object: 'chat.completion',
+  model: MODEL,
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hello' }, finish_reason: 'stop' }],
+  usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
+})
+
+/** Replaces `fetch` with an upstream that answers at once; returns the function that restores the real one. */
+export function stubUpstreamFetch(): () => void {
+  const real = globalThis.fetch
+  globalThis.fetch = (async (input: string | URL | Request) => {
+    const url = String(input)
+    if (url.endsWith('/health')) return new Response('')
+    if (url.endsWith('/v1/models')) return Response.json({ object: 'list', data: [{ id: MODEL }] })
+    return new Response(ANSWER, { headers: { 'content-type': 'application/json' } })
+  }) as typeof fetch
+  return () => {
+    globalThis.fetch = real
+  }
+}
+
+export interface InProcessGateway {
+  deps: GatewayDeps
+  /** CPU microseconds per chat request, over `count` sequential requests. */
+  cpuPerRequest(count: number): Promise<number>
+}
+
+/** A gateway app with `env` over quiet defaults (no request log, in-memory usage store); needs the stubbed fetch. */
+export async function inProcessGateway(env: Record<string, string> = {}): Promise<InProcessGateway> {
+  const deps = createDeps(
+    loadConfig({
+      GATEWAY_API_KEYS: KEY,
+      QUOTA_DB: ':memory:',
+      VLLM_URL: 'http://stub:1',
+      LOG_REQUESTS: '0',
+      ...env,
+    }),
+    { log: createLogger({ service: 'bench', level: 'silent' }) },
+  )
+  await deps.discovery.refresh()
+  const app = createApp(deps)
+  const request = () =>
+    new Request('http://localhost/v1/chat/completions', {
+      method: 'POST',
+      body: CHAT_BODY,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+    })
+  return {
+    deps,
+    async cpuPerRequest(count) {
+      const start = process.cpuUsage()
+      for (let i = 0; i < count; i++) {
+        const response = await app.handle(request())
+        if (response.status !== 200)
+          throw new Error(`gateway answered ${response.status}: ${await response.text()}`)
+        await response.text()
+      }
+      const used = process.cpuUsage(start)
+      return (used.user + used.system) / count
+    },
+  }
+}
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+}
