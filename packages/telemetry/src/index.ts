@@ -1,2 +1,3 @@
-export { createTailKeepProcessor, type TailKeepOptions } from './tail-keep-processor.ts'
+export { createPresetIdGenerator, type PresetIdGenerator } from './preset-ids.ts'
+export { createTailKeepProcessor, type TailKeepOptions, traceFraction } from './tail-keep-processor.ts'
 export { startTracing, type Tracing, type TracingOptions } from './tracing.ts'

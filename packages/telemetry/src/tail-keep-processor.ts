@@ -15,7 +15,8 @@ export interface TailKeepOptions {
 }
 
 /** The trace id's low 32 bits as a fraction, the same idea as TraceIdRatioBasedSampler. */
-const traceFraction = (traceId: string): number => Number.parseInt(traceId.slice(-8), 16) / 0x1_0000_0000
+export const traceFraction = (traceId: string): number =>
+  Number.parseInt(traceId.slice(-8), 16) / 0x1_0000_0000
 
 const durationMs = (span: ReadableSpan): number => span.duration[0] * 1000 + span.duration[1] / 1e6
 

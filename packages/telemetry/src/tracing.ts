@@ -11,6 +11,7 @@ import {
   type SpanExporter,
   TracerProvider,
 } from '@opentelemetry/sdk-trace'
+import { createPresetIdGenerator } from './preset-ids.ts'
 import { createTailKeepProcessor } from './tail-keep-processor.ts'
 
 export interface TracingOptions {
@@ -27,6 +28,8 @@ export interface TracingOptions {
 
 export interface Tracing {
   tracer: Tracer
+  /** Sets the ids the next span (and, for a root, its trace) will get: for spans built after the fact. */
+  presetIds(ids: { traceId?: string; spanId?: string }): void
   /** Exports what is buffered (e.g. before a test asserts, or at shutdown). */
   flush(): Promise<void>
   shutdown(): Promise<void>
@@ -40,7 +43,9 @@ export interface Tracing {
 export function startTracing(options: TracingOptions): Tracing {
   const exporter =
     options.exporter ?? new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` })
+  const idGenerator = createPresetIdGenerator()
   const provider = new TracerProvider({
+    idGenerator,
     resource: resourceFromAttributes({
       'service.name': options.serviceName,
       ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
@@ -56,6 +61,7 @@ export function startTracing(options: TracingOptions): Tracing {
   })
   return {
     tracer: provider.getTracer(options.serviceName, options.serviceVersion),
+    presetIds: (ids) => idGenerator.preset(ids),
     flush: () => provider.forceFlush(),
     shutdown: () => provider.shutdown(),
   }

@@ -155,10 +155,58 @@ async function measureMetrics(): Promise<{ on: number; off: number }> {
   }
 }
 
+/**
+ * Tracing's share of in-process CPU per request, paired: the same app with tracing off, at ratio 0.01 and at ratio 1,
+ * exporting for real over OTLP/HTTP to a receiver in this process, alternating batches.
+ */
+async function measureTracingInProcess(): Promise<{ off: number; sampled: number; all: number }> {
+  const realFetch = globalThis.fetch
+  const receiver = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch: async (request) => {
+      await request.arrayBuffer()
+      return Response.json({})
+    },
+  })
+  const restoreFetch = stubUpstreamFetch()
+  const stubbed = globalThis.fetch
+  // The exporter's requests go to the real receiver; everything else to the stubbed upstream.
+  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
+    String(input).includes(`:${receiver.port}/`)
+      ? realFetch(input, init)
+      : stubbed(input, init)) as typeof fetch
+  try {
+    const endpoint = `http://127.0.0.1:${receiver.port}`
+    const off = await inProcessGateway()
+    const sampled = await inProcessGateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_TRACES_SAMPLER_ARG: '0.01',
+    })
+    const all = await inProcessGateway({
+      OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+      OTEL_TRACES_SAMPLER_ARG: '1',
+    })
+    for (const gateway of [off, sampled, all]) await gateway.cpuPerRequest(3000)
+    const results = { off: [] as number[], sampled: [] as number[], all: [] as number[] }
+    for (let round = 0; round < 9; round++) {
+      results.off.push(await off.cpuPerRequest(2000))
+      results.sampled.push(await sampled.cpuPerRequest(2000))
+      results.all.push(await all.cpuPerRequest(2000))
+    }
+    for (const gateway of [off, sampled, all]) await gateway.deps.close()
+    return { off: median(results.off), sampled: median(results.sampled), all: median(results.all) }
+  } finally {
+    restoreFetch()
+    await receiver.stop(true)
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'infergate-observability-'))
 try {
   const tracing = await measureTracing(dir)
   const metrics = await measureMetrics()
+  const inProcess = await measureTracingInProcess()
   const base = tracing.variants[0]
   const lines = [
     `observability overhead, ${ROUNDS} rounds × ${SECONDS} s per variant, wrk 32 connections (client core 0, servers core 1)`,
@@ -178,6 +226,10 @@ try {
   lines.push('', `spans received by the OTLP sink: ${tracing.spans}`)
   lines.push(
     `metrics recorder, in process (stubbed upstream): ${metrics.on.toFixed(1)} µs/req with, ${metrics.off.toFixed(1)} µs/req without (${(100 * (metrics.on / metrics.off - 1)).toFixed(1)}%)`,
+  )
+  const share = (value: number) => `${(100 * (value / inProcess.off - 1)).toFixed(1)}%`
+  lines.push(
+    `tracing, in process (stubbed upstream, paired): off ${inProcess.off.toFixed(1)} µs/req, ratio 0.01 ${inProcess.sampled.toFixed(1)} µs/req (${share(inProcess.sampled)}), ratio 1 ${inProcess.all.toFixed(1)} µs/req (${share(inProcess.all)})`,
   )
   console.log(lines.join('\n'))
 } finally {

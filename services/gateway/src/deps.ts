@@ -205,7 +205,13 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
   const proxy = createProxyService({
     forwarder,
     admission,
-    tracer: tracing ? createRequestTracer(tracing.tracer) : undefined,
+    tracer:
+      tracing && config.tracing
+        ? createRequestTracer(tracing, {
+            sampleRatio: config.tracing.sampleRatio,
+            slowMs: config.tracing.slowMs,
+          })
+        : undefined,
     lifecycle,
     log,
     logRequests: config.logRequests,

@@ -113,4 +113,72 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     expect(received.length).toBeGreaterThan(before)
     expect(spans.map((span) => span.status?.code)).toEqual([2, 2])
   })
+
+  test('at ratio 0 ordinary requests build no span, while a failed one is kept with the span ids vLLM saw', async () => {
+    const sparse = await startStack([{}], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      TRACE_SLOW_MS: '60000',
+    })
+    try {
+      const okTrace = 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab'
+      const ok = await sparse.post('/v1/chat/completions', chat('fine [[sim:tokens=2]]'), {
+        authorization: 'Bearer sk-test-client-key',
+        'content-type': 'application/json',
+        traceparent: `00-${okTrace}-00f067aa0ba902b7-01`,
+      })
+      await ok.text()
+      const failed = await sparse.post('/v1/chat/completions', chat('boom [[sim:status=500]]'))
+      expect(failed.status).toBe(502)
+      const seen = sparse.sims[0]?.lastRequest('/v1/chat/completions')?.headers.traceparent ?? ''
+      const [, traceId = '', clientSpanId = '', flags] = seen.split('-')
+      expect(flags).toBe('00')
+      await sparse.gateway.deps.tracing?.flush()
+      const deadline = Date.now() + 5_000
+      while (received.filter((span) => span.traceId === traceId).length < 2 && Date.now() < deadline) {
+        await sparse.gateway.deps.tracing?.flush()
+        await Bun.sleep(50)
+      }
+      const kept = received.filter((span) => span.traceId === traceId)
+      expect(kept.map((span) => span.kind).sort()).toEqual([2, 3])
+      const client = kept.find((span) => span.kind === 3)
+      const server = kept.find((span) => span.kind === 2)
+      expect(client?.spanId).toBe(clientSpanId)
+      expect(client?.parentSpanId).toBe(server?.spanId)
+      expect(received.some((span) => span.traceId === okTrace)).toBe(false)
+    } finally {
+      await sparse.stop()
+    }
+  })
+
+  test('a slow request is kept even at ratio 0', async () => {
+    const slow = await startStack([{}], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+      OTEL_TRACES_SAMPLER_ARG: '0',
+      TRACE_SLOW_MS: '50',
+    })
+    try {
+      const traceId = 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbc'
+      const response = await slow.post(
+        '/v1/chat/completions',
+        chat('slow [[sim:ttft-ms=120]] [[sim:tokens=1]]'),
+        {
+          authorization: 'Bearer sk-test-client-key',
+          'content-type': 'application/json',
+          traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        },
+      )
+      await response.text()
+      const deadline = Date.now() + 5_000
+      while (received.filter((span) => span.traceId === traceId).length < 2 && Date.now() < deadline) {
+        await slow.gateway.deps.tracing?.flush()
+        await Bun.sleep(50)
+      }
+      expect(received.filter((span) => span.traceId === traceId).map((span) => span.name)).toContain(
+        'chat sim-model',
+      )
+    } finally {
+      await slow.stop()
+    }
+  })
 })

@@ -1,14 +1,17 @@
 /**
  * @module Spans for one gateway request, after the OpenTelemetry GenAI conventions: a server span named
  * "{operation} {model}" and a client span per upstream attempt, whose id is the parent vLLM sees in `traceparent`.
+ * A request only records plain values while it runs; the spans are built when it ends, and only for a trace that is
+ * kept (its trace id falls in the sampling ratio, it failed, or it was slow). A dropped trace costs no span at all.
  */
+import type { Tracing } from '@infergate/telemetry'
+import { traceFraction } from '@infergate/telemetry'
 import {
+  type Attributes,
   ROOT_CONTEXT,
-  type Span,
   SpanKind,
   SpanStatusCode,
   TraceFlags,
-  type Tracer,
   trace,
 } from '@opentelemetry/api'
 import { parseTraceparent } from '../core/trace-context.ts'
@@ -53,119 +56,195 @@ export interface RequestTracer {
 }
 
 const toEpochMs = (performanceMs: number) => performance.timeOrigin + performanceMs
-const traceparentOf = (span: Span) => {
-  const context = span.spanContext()
-  return `00-${context.traceId}-${context.spanId}-0${context.traceFlags & TraceFlags.SAMPLED}`
-}
-
 const numeric = (value: unknown) => (typeof value === 'number' ? value : undefined)
 
-export function createRequestTracer(tracer: Tracer): RequestTracer {
+const randomHex = (bytes: number): string => {
+  const buffer = new Uint8Array(bytes)
+  crypto.getRandomValues(buffer)
+  return Buffer.from(buffer).toString('hex')
+}
+
+interface Attempt {
+  spanId: string
+  url: string
+  attempt: number
+  startEpoch: number
+  endEpoch: number | undefined
+  status: number | undefined
+  error: string | undefined
+}
+
+interface Ending {
+  endEpoch: number
+  attributes: Attributes
+  /** Set for a failed request or stream: the trace is always kept. */
+  error: string | undefined
+  ttftMs: number | undefined
+}
+
+export interface RequestTracerOptions {
+  /** Fraction of ordinary traces kept (OTEL_TRACES_SAMPLER_ARG). */
+  sampleRatio: number
+  /** A request at least this long is always kept (TRACE_SLOW_MS). */
+  slowMs: number
+}
+
+export function createRequestTracer(
+  tracing: Pick<Tracing, 'tracer' | 'presetIds'>,
+  options: RequestTracerOptions,
+): RequestTracer {
+  const { tracer } = tracing
+
   return {
     start({ endpoint, route, requestId, body, incoming, startedAt }) {
       const parent = parseTraceparent(incoming)
-      const parentContext = parent
-        ? trace.setSpanContext(ROOT_CONTEXT, {
-            traceId: parent.traceId,
-            spanId: parent.spanId,
-            traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-            isRemote: true,
-          })
-        : ROOT_CONTEXT
-      const operation = OPERATION[endpoint]
-      const model = String(body.model)
-      const attributes: Record<string, string | number | boolean> = {
-        'gen_ai.operation.name': operation,
-        'gen_ai.provider.name': 'vllm',
-        'gen_ai.request.model': model,
-        'http.route': route,
-        'infergate.request_id': requestId,
-        'infergate.stream': body.stream === true,
-      }
-      for (const [attribute, field] of [
-        ['gen_ai.request.max_tokens', body.max_completion_tokens ?? body.max_tokens],
-        ['gen_ai.request.temperature', body.temperature],
-        ['gen_ai.request.top_p', body.top_p],
-      ] as const) {
-        const value = numeric(field)
-        if (value !== undefined) attributes[attribute] = value
-      }
+      const traceId = parent?.traceId ?? randomHex(16)
+      const sampled = traceFraction(traceId) < options.sampleRatio
       const startEpoch = toEpochMs(startedAt)
-      const span = tracer.startSpan(
-        `${operation} ${model}`,
-        { kind: SpanKind.SERVER, attributes, startTime: startEpoch },
-        parentContext,
-      )
-      const spanContext = trace.setSpan(parentContext, span)
+      const attempts: Attempt[] = []
       let ended = false
 
-      return {
-        traceId: span.spanContext().traceId,
-        startUpstream(upstreamUrl, attempt) {
-          const url = new URL(upstreamUrl)
+      const replay = (ending: Ending) => {
+        const parentContext = parent
+          ? trace.setSpanContext(ROOT_CONTEXT, {
+              traceId,
+              spanId: parent.spanId,
+              traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+              isRemote: true,
+            })
+          : ROOT_CONTEXT
+        const operation = OPERATION[endpoint]
+        const model = String(body.model)
+        const attributes: Attributes = {
+          'gen_ai.operation.name': operation,
+          'gen_ai.provider.name': 'vllm',
+          'gen_ai.request.model': model,
+          'http.route': route,
+          'infergate.request_id': requestId,
+          'infergate.stream': body.stream === true,
+          ...ending.attributes,
+        }
+        for (const [attribute, field] of [
+          ['gen_ai.request.max_tokens', body.max_completion_tokens ?? body.max_tokens],
+          ['gen_ai.request.temperature', body.temperature],
+          ['gen_ai.request.top_p', body.top_p],
+        ] as const) {
+          const value = numeric(field)
+          if (value !== undefined) attributes[attribute] = value
+        }
+        // A new trace keeps the id its upstream requests already carried.
+        if (!parent) tracing.presetIds({ traceId })
+        const span = tracer.startSpan(
+          `${operation} ${model}`,
+          { kind: SpanKind.SERVER, attributes, startTime: startEpoch },
+          parentContext,
+        )
+        const spanContext = trace.setSpan(parentContext, span)
+        for (const attempt of attempts) {
+          const url = new URL(attempt.url)
+          tracing.presetIds({ spanId: attempt.spanId })
           const child = tracer.startSpan(
             `POST ${UPSTREAM_PATH[endpoint]}`,
             {
               kind: SpanKind.CLIENT,
+              startTime: attempt.startEpoch,
               attributes: {
                 'gen_ai.operation.name': operation,
                 'gen_ai.request.model': model,
                 'server.address': url.hostname,
                 'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-                'url.full': upstreamUrl + UPSTREAM_PATH[endpoint],
+                'url.full': attempt.url + UPSTREAM_PATH[endpoint],
                 'http.request.method': 'POST',
-                'http.request.resend_count': attempt - 1,
+                'http.request.resend_count': attempt.attempt - 1,
+                ...(attempt.status === undefined ? {} : { 'http.response.status_code': attempt.status }),
               },
             },
             spanContext,
           )
+          if (attempt.error !== undefined || (attempt.status !== undefined && attempt.status >= 500)) {
+            child.setStatus({
+              code: SpanStatusCode.ERROR,
+              message: attempt.error ?? `HTTP ${attempt.status}`,
+            })
+          }
+          child.end(attempt.endEpoch ?? ending.endEpoch)
+        }
+        if (ending.ttftMs !== undefined) {
+          span.addEvent(
+            'gen_ai.first_token',
+            { 'gen_ai.server.time_to_first_token': ending.ttftMs / 1000 },
+            startEpoch + ending.ttftMs,
+          )
+        }
+        if (ending.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: ending.error })
+        span.end(ending.endEpoch)
+      }
+
+      const finish = (ending: Omit<Ending, 'endEpoch'>) => {
+        if (ended) return
+        ended = true
+        const endEpoch = toEpochMs(performance.now())
+        const failedUpstream = attempts.some(
+          (attempt) => attempt.error !== undefined || (attempt.status !== undefined && attempt.status >= 500),
+        )
+        const keep =
+          sampled || ending.error !== undefined || failedUpstream || endEpoch - startEpoch >= options.slowMs
+        if (keep) replay({ ...ending, endEpoch })
+      }
+
+      return {
+        traceId,
+        startUpstream(upstreamUrl, attempt) {
+          const record: Attempt = {
+            spanId: randomHex(8),
+            url: upstreamUrl,
+            attempt,
+            startEpoch: toEpochMs(performance.now()),
+            endEpoch: undefined,
+            status: undefined,
+            error: undefined,
+          }
+          attempts.push(record)
           return {
-            traceparent: traceparentOf(child),
+            traceparent: `00-${traceId}-${record.spanId}-${sampled ? '01' : '00'}`,
             end(status, error) {
-              if (status !== undefined) child.setAttribute('http.response.status_code', status)
-              if (error !== undefined || (status !== undefined && status >= 500)) {
-                child.setStatus({ code: SpanStatusCode.ERROR, message: error ?? `HTTP ${status}` })
-              }
-              child.end()
+              record.endEpoch = toEpochMs(performance.now())
+              record.status = status
+              record.error = error
             },
           }
         },
         end(outcome) {
-          if (ended) return
-          ended = true
-          span.setAttribute('gen_ai.response.model', outcome.model)
+          const attributes: Attributes = {
+            'gen_ai.response.model': outcome.model,
+            'http.response.status_code': outcome.status,
+          }
           if (outcome.usage) {
-            span.setAttribute('gen_ai.usage.input_tokens', outcome.usage.prompt_tokens)
-            span.setAttribute('gen_ai.usage.output_tokens', outcome.usage.completion_tokens)
+            attributes['gen_ai.usage.input_tokens'] = outcome.usage.prompt_tokens
+            attributes['gen_ai.usage.output_tokens'] = outcome.usage.completion_tokens
           }
           if (outcome.finishReasons.length > 0)
-            span.setAttribute('gen_ai.response.finish_reasons', outcome.finishReasons)
-          if (outcome.ttftMs !== undefined) {
-            span.addEvent(
-              'gen_ai.first_token',
-              { 'gen_ai.server.time_to_first_token': outcome.ttftMs / 1000 },
-              startEpoch + outcome.ttftMs,
-            )
-          }
-          if (outcome.streamOutcome && outcome.streamOutcome !== 'completed') {
-            span.setAttribute('infergate.stream.outcome', outcome.streamOutcome)
-            if (outcome.streamOutcome !== 'client_aborted') {
-              span.setStatus({
-                code: SpanStatusCode.ERROR,
-                message: `stream ended: ${outcome.streamOutcome}`,
-              })
-            }
-          }
-          span.setAttribute('http.response.status_code', outcome.status)
-          span.end()
+            attributes['gen_ai.response.finish_reasons'] = outcome.finishReasons
+          const streamFailed = outcome.streamOutcome !== undefined && outcome.streamOutcome !== 'completed'
+          if (streamFailed) attributes['infergate.stream.outcome'] = outcome.streamOutcome
+          finish({
+            attributes,
+            ttftMs: outcome.ttftMs,
+            error:
+              streamFailed && outcome.streamOutcome !== 'client_aborted'
+                ? `stream ended: ${outcome.streamOutcome}`
+                : undefined,
+          })
         },
         fail(status, message) {
-          if (ended) return
-          ended = true
-          span.setAttribute('http.response.status_code', status)
-          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message })
-          else span.setAttribute('error.type', String(status))
-          span.end()
+          finish({
+            attributes: {
+              'http.response.status_code': status,
+              ...(status < 500 ? { 'error.type': String(status) } : {}),
+            },
+            ttftMs: undefined,
+            error: status >= 500 ? message : undefined,
+          })
         },
       }
     },
