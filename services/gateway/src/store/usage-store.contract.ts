@@ -6,11 +6,12 @@ import { describe, expect, test } from 'bun:test'
 import type { UsageRecord } from '../core/quota.ts'
 import type { UsageStore } from './usage-store.ts'
 
-const KEY_A = 'a'.repeat(64)
-const KEY_B = 'b'.repeat(64)
-const NOW = Date.UTC(2026, 10, 22, 12)
+export const KEY_A = 'a'.repeat(64)
+export const KEY_B = 'b'.repeat(64)
+export const NOW = Date.UTC(2026, 10, 22, 12)
 
-const delta = (over: Partial<UsageRecord> = {}): UsageRecord => ({
+/** One usage delta for KEY_A on 2026-11-22, with fields overridden. */
+export const delta = (over: Partial<UsageRecord> = {}): UsageRecord => ({
   keyHash: KEY_A,
   day: '2026-11-22',
   model: 'm',

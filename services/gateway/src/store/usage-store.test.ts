@@ -1,22 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import type { UsageRecord } from '../core/quota.ts'
 import { openDatabase } from './db.ts'
+import { delta, KEY_A, KEY_B, NOW } from './usage-store.contract.ts'
 import { createSqliteUsageStore } from './usage-store.ts'
-
-const KEY_A = 'a'.repeat(64)
-const KEY_B = 'b'.repeat(64)
-const NOW = Date.UTC(2026, 10, 22, 12)
-
-const delta = (over: Partial<UsageRecord> = {}): UsageRecord => ({
-  keyHash: KEY_A,
-  day: '2026-11-22',
-  model: 'm',
-  promptTokens: 10,
-  completionTokens: 5,
-  requests: 1,
-  cost: 0.25,
-  ...over,
-})
 
 describe('sqlite usage store', () => {
   test('adds deltas to existing rows instead of replacing them', () => {
