@@ -1,2 +1,9 @@
-export { createLogger, type Logger, type LoggerOptions, REDACTED_FIELDS } from './logger.ts'
+export {
+  createLogger,
+  flushLogger,
+  type Logger,
+  type LoggerOptions,
+  logRecord,
+  REDACTED_FIELDS,
+} from './logger.ts'
 export { REDACTED, redactSecret, redactUrl } from './redact.ts'

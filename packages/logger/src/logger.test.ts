@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { Writable } from 'node:stream'
-import { createLogger, REDACTED, redactSecret, redactUrl } from './index.ts'
+import { createLogger, logRecord, REDACTED, redactSecret, redactUrl } from './index.ts'
 
 function capture() {
   const lines: Record<string, unknown>[] = []
@@ -66,6 +66,99 @@ describe('createLogger', () => {
     log.warn({ custom: { field: 'hidden' } }, 'kept')
     expect(lines).toHaveLength(1)
     expect((lines[0] as { custom: { field: string } }).custom.field).toBe(REDACTED)
+  })
+})
+
+describe('logRecord', () => {
+  const fields = {
+    requestId: 'r1',
+    status: 200,
+    durationMs: 1.25,
+    ttftMs: undefined,
+    route: 'a "quoted" \\ route\n',
+  }
+
+  test('writes the line log.info would write, field for field', () => {
+    const fast = capture()
+    const slow = capture()
+    logRecord(createLogger({ service: 'gateway', destination: fast.destination }), fields, 'request')
+    createLogger({ service: 'gateway', destination: slow.destination }).info(fields, 'request')
+    expect(fast.lines).toHaveLength(1)
+    const { time: fastTime, ...fastLine } = fast.lines[0] ?? {}
+    const { time: slowTime, ...slowLine } = slow.lines[0] ?? {}
+    expect(fastLine).toEqual(slowLine)
+    expect(Object.keys(fast.lines[0] ?? {})).toEqual(Object.keys(slow.lines[0] ?? {}))
+    expect(Number.isNaN(Date.parse(String(fastTime)))).toBe(false)
+    expect(Math.abs(Date.parse(String(fastTime)) - Date.parse(String(slowTime)))).toBeLessThan(5_000)
+  })
+
+  test('redacts secret fields, writes a line with no fields, and honours the level', () => {
+    const { lines, destination } = capture()
+    logRecord(createLogger({ service: 's', destination }), { apiKey: 'sk-secret', model: 'm' }, 'x')
+    logRecord(createLogger({ service: 's', destination }), {}, 'empty')
+    logRecord(createLogger({ service: 's', level: 'warn', destination }), { model: 'm' }, 'dropped')
+    expect(JSON.stringify(lines)).not.toContain('sk-secret')
+    expect(lines[0]).toMatchObject({ apiKey: REDACTED, model: 'm', msg: 'x' })
+    expect(lines[1]).toMatchObject({ level: 'info', service: 's', msg: 'empty' })
+    expect(lines).toHaveLength(2)
+  })
+
+  test("a child logger takes pino's path and keeps its bindings", () => {
+    const { lines, destination } = capture()
+    logRecord(createLogger({ service: 's', destination }).child({ worker: 2 }), { model: 'm' }, 'x')
+    expect(lines[0]).toMatchObject({ service: 's', worker: 2, model: 'm', msg: 'x' })
+  })
+})
+
+describe('stdout', () => {
+  const script = (body: string) =>
+    Bun.spawn(
+      [
+        process.execPath,
+        '-e',
+        `const { createLogger, flushLogger, logRecord } = await import(${JSON.stringify(`${import.meta.dir}/index.ts`)}); ${body}`,
+      ],
+      { stdout: 'pipe', stderr: 'pipe' },
+    )
+
+  test('lines reach stdout within the flush interval while the process runs', async () => {
+    const child = script(
+      "const log = createLogger({ service: 's' }); log.info('first'); await Bun.sleep(30_000)",
+    )
+    const reader = child.stdout.getReader()
+    const started = performance.now()
+    const { value } = await reader.read()
+    const waited = performance.now() - started
+    child.kill()
+    expect(JSON.parse(new TextDecoder().decode(value))).toMatchObject({ msg: 'first', service: 's' })
+    expect(waited).toBeLessThan(5_000)
+  })
+
+  test('every buffered line is written when the process exits', async () => {
+    const child = script(
+      "const log = createLogger({ service: 's' }); for (let i = 0; i < 500; i++) logRecord(log, { i }, 'line'); process.exit(0)",
+    )
+    const text = await new Response(child.stdout).text()
+    expect(await child.exited).toBe(0)
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { i: number })
+    expect(lines.map((line) => line.i)).toEqual(Array.from({ length: 500 }, (_, i) => i))
+  })
+
+  test('flushLogger writes out at once what a SIGKILL would otherwise lose', async () => {
+    const child = script(
+      "const log = createLogger({ service: 's' }); log.info('kept'); flushLogger(log); log.info('lost'); process.kill(process.pid, 'SIGKILL')",
+    )
+    const text = await new Response(child.stdout).text()
+    await child.exited
+    expect(
+      text
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { msg: string }).msg),
+    ).toEqual(['kept'])
   })
 })
 

@@ -29,7 +29,7 @@ export interface LoggerOptions {
   /** The `service` field of every line, a Loki label. */
   service: string
   level?: pino.LevelWithSilent
-  /** Where lines go; stdout when absent. Tests pass a stream to read lines back. */
+  /** Where lines go; buffered stdout when absent (see `bufferedStdout`). Tests pass a stream to read lines back. */
   destination?: DestinationStream
   /** Extra field names to redact, added to REDACTED_FIELDS. */
   redact?: readonly string[]
@@ -79,6 +79,31 @@ function redactFields(
   return copy ?? value
 }
 
+/** Lines wait at most this long for company before they are written out. */
+const FLUSH_EVERY_MS = 200
+const BUFFER_BYTES = 8 * 1024
+
+/**
+ * Stdout written in batches: a gateway logs a line per request, and batching turns a write(2) per line into one per
+ * 8 KiB. Lines go out when 8 KiB gathered or every 200 ms, and synchronously at exit; a SIGKILL can lose the last
+ * 200 ms. A worker thread, which has no exit hook of its own, flushes with `flushLogger` before it stops.
+ */
+function bufferedStdout(): DestinationStream {
+  const stream = pino.destination({
+    dest: 1,
+    sync: true,
+    minLength: BUFFER_BYTES,
+    periodicFlush: FLUSH_EVERY_MS,
+  })
+  process.once('exit', () => stream.flushSync())
+  return stream
+}
+
+/** Writes out, synchronously, whatever the logger still buffers. */
+export function flushLogger(log: Logger): void {
+  log.flush()
+}
+
 /**
  * Creates a JSON logger: one object per line, `level` as a name (Loki labels read names, not numbers),
  * `time` as ISO-8601.
@@ -86,7 +111,8 @@ function redactFields(
  */
 export function createLogger(options: LoggerOptions): Logger {
   const names = new Set([...REDACTED_FIELDS, ...(options.redact ?? [])].map((name) => name.toLowerCase()))
-  return pino(
+  const destination = options.destination ?? bufferedStdout()
+  const logger = pino(
     {
       level: options.level ?? 'info',
       base: { service: options.service },
@@ -96,6 +122,36 @@ export function createLogger(options: LoggerOptions): Logger {
         log: (object) => redactFields(object, names, 1),
       },
     },
-    options.destination,
+    destination,
+  )
+  const base = JSON.stringify({ service: options.service }).slice(1, -1)
+  recordWriters.set(logger, { destination, base, names })
+  return logger
+}
+
+interface RecordWriter {
+  destination: DestinationStream
+  /** The base fields, serialized once, without braces. */
+  base: string
+  names: ReadonlySet<string>
+}
+const recordWriters = new WeakMap<Logger, RecordWriter>()
+
+/**
+ * `log.info(fields, msg)` for the hottest line, one per request: the same line (level, time, service, the fields,
+ * msg; secret fields redacted alike) serialized by one JSON.stringify instead of pino's walk field by field, which
+ * cost ~9 µs of a ~45 µs request. A logger not made by createLogger (a child) takes pino's path.
+ */
+export function logRecord(log: Logger, fields: Record<string, unknown>, msg: string): void {
+  const writer = recordWriters.get(log)
+  if (writer === undefined) {
+    log.info(fields, msg)
+    return
+  }
+  if (!log.isLevelEnabled('info')) return
+  const body = JSON.stringify(redactFields(fields, writer.names, 1))
+  const separator = body.length > 2 ? ',' : ''
+  writer.destination.write(
+    `{"level":"info","time":"${new Date().toISOString()}",${writer.base}${separator}${body.slice(1, -1)},"msg":${JSON.stringify(msg)}}\n`,
   )
 }

@@ -4,7 +4,7 @@
  * usage reads when there is no Redis, and answers /metrics with the whole process's registries, aggregated by the
  * main thread.
  */
-import { createLogger } from '@infergate/logger'
+import { createLogger, flushLogger, type Logger } from '@infergate/logger'
 import { type FromWorker, isMessage, type ToWorker } from './cluster/messages.ts'
 import { createOwnerClient } from './cluster/owner-rpc.ts'
 import { loadConfig } from './config.ts'
@@ -26,6 +26,7 @@ const owner = createOwnerClient(self)
 const metricsWaiters = new Map<number, (text: string) => void>()
 let nextMetricsId = 1
 let gateway: RunningGateway | undefined
+let log: Logger | undefined
 const recorder = createMetricsRecorder()
 const renderLocal = recorder.render
 
@@ -41,8 +42,9 @@ async function init(message: Extract<ToWorker, { type: 'init' }>): Promise<void>
         send({ type: 'metrics-request', id })
       }),
   }
+  log = createLogger({ service: 'gateway', level: config.logLevel })
   gateway = await startGateway(config, {
-    log: createLogger({ service: 'gateway', level: config.logLevel }),
+    log,
     metrics,
     breakerBuffer: message.breakerBuffer,
     ...(message.useOwner
@@ -79,8 +81,10 @@ self.onmessage = (event: MessageEvent) => {
       metricsWaiters.delete(message.id)
       return
     case 'shutdown':
-      void (gateway?.shutdown() ?? Promise.resolve({ drained: true })).then(({ drained }) =>
-        send({ type: 'stopped', drained }),
-      )
+      void (gateway?.shutdown() ?? Promise.resolve({ drained: true })).then(({ drained }) => {
+        // The main thread ends this worker once told; its buffered log lines go out first.
+        if (log) flushLogger(log)
+        send({ type: 'stopped', drained })
+      })
   }
 }

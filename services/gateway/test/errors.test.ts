@@ -71,6 +71,14 @@ describe('every error is OpenAI-shaped with the right status', () => {
       'max_tokens',
     )
     expect(range.message).toContain('positive integer')
+    // As OpenAI does: a number in a string or a fraction is not an integer (no silent coercion).
+    for (const max_tokens of ['16', 1.5])
+      await expectError(
+        await stack.post('/v1/chat/completions', chat('x', { max_tokens })),
+        400,
+        'invalid_request',
+        'max_tokens',
+      )
     await expectError(
       await stack.post('/v1/chat/completions', chat('x', { temperature: 'hot' })),
       400,

@@ -14,9 +14,9 @@ export const ANONYMOUS: KeyIdentity = { digest: digestKey('infergate:anonymous')
 
 /** Scoped and unnamed: applies to the routes of the plugin that uses it, never to /health or /ready. */
 export const auth = (options: AuthOptions) =>
-  new Elysia().derive({ as: 'scoped' }, ({ headers }): { identity: KeyIdentity } => {
+  new Elysia().derive({ as: 'scoped' }, ({ request }): { identity: KeyIdentity } => {
     if (!options.enabled) return { identity: ANONYMOUS }
-    const key = presentedKey(headers.authorization ?? null, headers['x-api-key'] ?? null)
+    const key = presentedKey(request.headers.get('authorization'), request.headers.get('x-api-key'))
     if (key === undefined) {
       throw new GatewayError(
         'invalid_api_key',

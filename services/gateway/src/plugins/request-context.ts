@@ -6,15 +6,17 @@ const SANE_REQUEST_ID = /^[\w.:@/+=-]{1,128}$/
 
 /** Unnamed on purpose: each route plugin uses its own copy, since Elysia would skip a named duplicate's hook. */
 export const requestContext = () =>
-  new Elysia().derive({ as: 'scoped' }, ({ headers, set }) => {
-    const incoming = headers['x-request-id']
+  // Headers read with request.headers.get: a hook that takes Elysia's `headers` object makes it copy every header.
+  new Elysia().derive({ as: 'scoped' }, ({ request, set }) => {
+    const incoming = request.headers.get('x-request-id')
     const requestId = incoming && SANE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID()
     set.headers['x-request-id'] = requestId
-    const trace = childTraceContext(parseTraceparent(headers.traceparent))
+    const incomingTraceparent = request.headers.get('traceparent') ?? undefined
+    const trace = childTraceContext(parseTraceparent(incomingTraceparent))
     return {
       requestId,
       startedAt: performance.now(),
       traceparent: formatTraceparent(trace),
-      incomingTraceparent: headers.traceparent,
+      incomingTraceparent,
     }
   })

@@ -1,5 +1,5 @@
 /** @module The one path every OpenAI route takes: drain check, in-flight accounting, forwarding, the request log line. */
-import type { Logger } from '@infergate/logger'
+import { type Logger, logRecord } from '@infergate/logger'
 import type { KeyIdentity } from '../core/api-key.ts'
 import type { ChunkInfo } from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -90,7 +90,8 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           const durationMs = performance.now() - context.startedAt
           options.onOutcome?.(outcome, context, durationMs)
           if (options.logRequests) {
-            log.info(
+            logRecord(
+              log,
               {
                 requestId: context.requestId,
                 traceId,
