@@ -22,6 +22,12 @@ async function readLimited(body: ReadableStream<Uint8Array>, maxBytes: number): 
   return Buffer.concat(parts).toString('utf8')
 }
 
+/** The text each parsed body came from, so that an unchanged body can be forwarded as the client sent it. */
+const rawBodies = new WeakMap<Request, string>()
+
+/** The JSON text `jsonBody` parsed for this request, if it parsed one. */
+export const rawBodyOf = (request: Request): string | undefined => rawBodies.get(request)
+
 /** An Elysia `parse` handler: the JSON value of the body, whatever its content-type says. */
 export const jsonBody =
   (maxBytes: number) =>
@@ -35,7 +41,9 @@ export const jsonBody =
       text = request.body ? await readLimited(request.body, maxBytes) : ''
     }
     try {
-      return JSON.parse(text)
+      const value: unknown = JSON.parse(text)
+      rawBodies.set(request, text)
+      return value
     } catch {
       throw new GatewayError('invalid_json', 'We could not parse the JSON body of your request.')
     }

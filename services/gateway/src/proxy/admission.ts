@@ -34,6 +34,8 @@ export interface AdmissionOptions {
 export interface AdmissionTicket {
   /** x-ratelimit-* headers for the response. */
   headers: Record<string, string>
+  /** Admission changed the body (the hard cap lowered max_tokens): the client's text no longer describes it. */
+  rewroteBody: boolean
   /** The exchange ended: charge what was really used. */
   settle(outcome: ForwardOutcome): void
   /** The request failed before using the model: charge nothing. */
@@ -97,6 +99,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       }
 
       let reservation: Reservation | undefined
+      let rewroteBody = false
       if (ledger) {
         const request = { keyHash: identity.digest, nowMs: clock.nowMs(), promptTokens: estimate, maxTokens }
         // A shared quota that is down (fail mode closed) throws: the tokens taken above are given back first.
@@ -122,6 +125,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
           if (body.max_completion_tokens !== undefined && body.max_completion_tokens !== null)
             body.max_completion_tokens = budget
           body.max_tokens = budget
+          rewroteBody = true
         }
       }
 
@@ -154,6 +158,7 @@ export function createAdmission(options: AdmissionOptions): Admission {
       let done = false
       return {
         headers,
+        rewroteBody,
         settle(outcome) {
           if (done) return
           done = true

@@ -14,6 +14,7 @@ import type { UpstreamSpan } from '../telemetry/request-tracing.ts'
 import { sendUpstream, type UpstreamFailure } from '../upstream/client.ts'
 import type { Upstream, UpstreamRegistry } from '../upstream/registry.ts'
 import { createStreamRelay, type StreamOutcome } from './stream-relay.ts'
+import { upstreamPayload } from './upstream-payload.ts'
 
 export type Endpoint = 'chat' | 'completions' | 'embeddings'
 
@@ -29,10 +30,14 @@ export interface ForwardRequest {
   body: Record<string, unknown>
   requestId: string
   traceparent: string
+  /** The client's JSON text of `body`, sent as it is when the forwarder changes nothing (see upstream-payload.ts). */
+  rawBody?: string
   /** Starts the client span of one upstream attempt; its traceparent replaces `traceparent`. */
   upstreamTrace?: (upstreamUrl: string, attempt: number) => UpstreamSpan
   clientSignal: AbortSignal | undefined
   startedAt: number
+  /** Headers for the client's response (x-ratelimit-*), set when it is built rather than on it afterwards. */
+  responseHeaders?: Readonly<Record<string, string>>
   /** Rewrites stream events for the legacy /v1/stream endpoint. */
   transform?: (event: string, info: ChunkInfo) => string | undefined
 }
@@ -125,13 +130,19 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         param: 'model',
       })
     }
+    const aliased = body.model !== model
     body.model = model
     const stream = body.stream === true && request.endpoint !== 'embeddings'
     const streamOptions = (body.stream_options ?? {}) as Record<string, unknown>
     const keepUsageChunk = stream && streamOptions.include_usage === true
     // Usage must be exact even when the client did not ask for it: always request it, drop it on the way back.
-    if (stream) body.stream_options = { ...streamOptions, include_usage: true }
-    const payload = JSON.stringify(body)
+    if (stream && !keepUsageChunk) body.stream_options = { ...streamOptions, include_usage: true }
+    const payload = upstreamPayload({
+      body,
+      raw: request.rawBody,
+      rewritten: aliased,
+      addIncludeUsage: stream && !keepUsageChunk,
+    })
     const headers: Record<string, string> = {
       ...baseHeaders,
       'x-request-id': request.requestId,
@@ -250,7 +261,10 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           upstreamMs: now() - sentAt,
         }
         return {
-          response: new Response(text, { status: 200, headers: JSON_HEADERS }),
+          response: new Response(text, {
+            status: 200,
+            headers: request.responseHeaders ? { ...JSON_HEADERS, ...request.responseHeaders } : JSON_HEADERS,
+          }),
           streaming: false,
           done: Promise.resolve(outcome),
         }
@@ -288,7 +302,14 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           })
         },
       })
-      return { response: new Response(relay, { status: 200, headers: SSE_HEADERS }), streaming: true, done }
+      const responseHeaders = request.responseHeaders
+        ? { ...SSE_HEADERS, ...request.responseHeaders }
+        : SSE_HEADERS
+      return {
+        response: new Response(relay, { status: 200, headers: responseHeaders }),
+        streaming: true,
+        done,
+      }
     }
     if (lastError) throw lastError
     breakerWaitMs ??= openCircuitWait(model)

@@ -17,6 +17,8 @@ export interface ProxyContext {
   startedAt: number
   identity: KeyIdentity
   signal: AbortSignal | undefined
+  /** The client's JSON text of the body, forwarded as it is when nothing in it changes. */
+  rawBody?: string
 }
 
 export interface ProxyServiceOptions {
@@ -74,13 +76,13 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           body,
           requestId: context.requestId,
           traceparent: context.traceparent,
+          rawBody: ticket?.rewroteBody ? undefined : context.rawBody,
           upstreamTrace: requestTrace?.startUpstream,
           clientSignal: context.signal,
           startedAt: context.startedAt,
           transform,
+          responseHeaders: ticket?.headers,
         })
-        if (ticket)
-          for (const name in ticket.headers) result.response.headers.set(name, ticket.headers[name] as string)
         if (result.streaming) openStreams++
         void result.done.then((outcome) => {
           ticket?.settle(outcome)

@@ -2,7 +2,7 @@
 import { Elysia } from 'elysia'
 import type { KeyIdentity, KeyRing } from '../core/api-key.ts'
 import { auth } from '../plugins/auth.ts'
-import { jsonBody } from '../plugins/json-body.ts'
+import { jsonBody, rawBodyOf } from '../plugins/json-body.ts'
 import { requestContext } from '../plugins/request-context.ts'
 import type { Endpoint } from '../proxy/forward.ts'
 import type { ProxyService } from '../proxy/proxy-service.ts'
@@ -38,6 +38,7 @@ const forwardTo =
       startedAt,
       identity,
       signal: request.signal,
+      rawBody: rawBodyOf(request),
     })
 
 const docs = (summary: string) => ({ tags: ['OpenAI'], summary })
