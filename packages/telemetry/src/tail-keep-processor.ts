@@ -4,6 +4,7 @@
  */
 import { SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace'
+import { traceFraction } from './trace-fraction.ts'
 
 export interface TailKeepOptions {
   /** Fraction of ordinary traces kept, 0..1, decided from the trace id so every process agrees. */
@@ -13,10 +14,6 @@ export interface TailKeepOptions {
   /** Traces buffered while waiting for their root; the oldest is dropped beyond it, bounding memory. */
   maxPendingTraces?: number
 }
-
-/** The trace id's low 32 bits as a fraction, the same idea as TraceIdRatioBasedSampler. */
-export const traceFraction = (traceId: string): number =>
-  Number.parseInt(traceId.slice(-8), 16) / 0x1_0000_0000
 
 const durationMs = (span: ReadableSpan): number => span.duration[0] * 1000 + span.duration[1] / 1e6
 

@@ -1,7 +1,6 @@
 /** @module Builds the gateway's collaborators from its configuration; tests pass overrides, main passes none. */
 import { createLogger, type Logger } from '@infergate/logger'
-import { startTracing, type Tracing } from '@infergate/telemetry'
-import type { SpanExporter } from '@opentelemetry/sdk-trace'
+import type { Tracing } from '@infergate/telemetry'
 import type { GatewayConfig } from './config.ts'
 import { type AdmissionQueue, createAdmissionQueue } from './core/admission-queue.ts'
 import { createKeyRing, digestKey, type KeyRing } from './core/api-key.ts'
@@ -21,7 +20,7 @@ import { createRedisUsageView } from './store/redis-usage-view.ts'
 import { createSharedState, type SharedState } from './store/shared-state.ts'
 import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
 import type { UsageStore } from './store/usage-store.ts'
-import { createRequestTracer } from './telemetry/request-tracing.ts'
+import type { ConfiguredTracing } from './telemetry/start-tracing.ts'
 import { createDiscovery, type Discovery } from './upstream/discovery.ts'
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.ts'
 
@@ -58,8 +57,8 @@ export interface DepsOverrides {
   log?: Logger
   metrics?: MetricsRecorder
   clock?: Clock
-  /** Receives spans instead of the OTLP exporter (tests). */
-  spanExporter?: SpanExporter
+  /** Started by the caller (startGateway), which may load OpenTelemetry asynchronously; absent, no traces. */
+  tracing?: ConfiguredTracing
   /** Worker threads: the breaker state every worker shares (GATEWAY_WORKERS). */
   breakerBuffer?: SharedArrayBuffer
   /** Worker threads: the shared-memory limiter store, and the owner thread's quota and usage over the channel. */
@@ -199,19 +198,11 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     onUpstreamResult: (upstream, ok) => metrics.recordUpstreamResult(upstream.url, ok),
     onTokenGap: (model, gapMs) => metrics.recordTokenGap(model, gapMs),
   })
-  const tracing = config.tracing
-    ? startTracing({ ...config.tracing, serviceVersion: '0.1.0', exporter: overrides.spanExporter })
-    : undefined
+  const tracing = overrides.tracing?.tracing
   const proxy = createProxyService({
     forwarder,
     admission,
-    tracer:
-      tracing && config.tracing
-        ? createRequestTracer(tracing, {
-            sampleRatio: config.tracing.sampleRatio,
-            slowMs: config.tracing.slowMs,
-          })
-        : undefined,
+    tracer: overrides.tracing?.tracer,
     lifecycle,
     log,
     logRequests: config.logRequests,

@@ -1,7 +1,9 @@
 /** @module Starts a gateway on a socket and stops it gracefully; main.ts and the integration tests share it. */
+import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import { createApp } from './app.ts'
 import type { GatewayConfig } from './config.ts'
 import { createDeps, type DepsOverrides, type GatewayDeps } from './deps.ts'
+import { startConfiguredTracing } from './telemetry/start-tracing.ts'
 
 export interface RunningGateway {
   url: string
@@ -11,11 +13,17 @@ export interface RunningGateway {
   shutdown(): Promise<{ drained: boolean }>
 }
 
+export interface GatewayOverrides extends DepsOverrides {
+  /** Receives spans instead of the OTLP exporter (tests). */
+  spanExporter?: SpanExporter
+}
+
 export async function startGateway(
   config: GatewayConfig,
-  overrides: DepsOverrides = {},
+  { spanExporter, ...overrides }: GatewayOverrides = {},
 ): Promise<RunningGateway> {
-  const deps = createDeps(config, overrides)
+  const tracing = overrides.tracing ?? (await startConfiguredTracing(config, spanExporter))
+  const deps = createDeps(config, { ...overrides, tracing })
   try {
     await deps.restoreUsage()
   } catch (error) {

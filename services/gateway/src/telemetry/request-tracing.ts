@@ -5,7 +5,7 @@
  * kept (its trace id falls in the sampling ratio, it failed, or it was slow). A dropped trace costs no span at all.
  */
 import type { Tracing } from '@infergate/telemetry'
-import { traceFraction } from '@infergate/telemetry'
+import { traceFraction } from '@infergate/telemetry/trace-fraction'
 import {
   type Attributes,
   ROOT_CONTEXT,

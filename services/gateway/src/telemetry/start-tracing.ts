@@ -1,0 +1,33 @@
+/**
+ * @module Loads OpenTelemetry only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): the SDK and the OTLP
+ * exporter add ~20 MB of RSS to a process, which a gateway with tracing off should not carry.
+ */
+import type { Tracing } from '@infergate/telemetry'
+import type { SpanExporter } from '@opentelemetry/sdk-trace'
+import type { GatewayConfig } from '../config.ts'
+import type { RequestTracer } from './request-tracing.ts'
+
+export interface ConfiguredTracing {
+  tracing: Tracing
+  tracer: RequestTracer
+}
+
+/** The tracer the config asks for, or undefined when tracing is off. `exporter` replaces OTLP (tests). */
+export async function startConfiguredTracing(
+  config: GatewayConfig,
+  exporter?: SpanExporter,
+): Promise<ConfiguredTracing | undefined> {
+  if (!config.tracing) return undefined
+  const [{ startTracing }, { createRequestTracer }] = await Promise.all([
+    import('@infergate/telemetry'),
+    import('./request-tracing.ts'),
+  ])
+  const tracing = startTracing({ ...config.tracing, serviceVersion: '0.1.0', exporter })
+  return {
+    tracing,
+    tracer: createRequestTracer(tracing, {
+      sampleRatio: config.tracing.sampleRatio,
+      slowMs: config.tracing.slowMs,
+    }),
+  }
+}
