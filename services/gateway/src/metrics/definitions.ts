@@ -2,7 +2,8 @@
  * @module Every gateway metric as data: name, help, type, labels, buckets. One loop registers them all. Labels stay
  * low-cardinality: never a key, an IP or a request id; `model` only takes ids the upstreams serve.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Metric as PromMetric, type Registry } from 'prom-client'
+import { FastCounter, FastHistogram } from './accumulators.ts'
 
 /** 5 ms to 30 s: resolves a fast first token on a warm vLLM as well as a long prefill on a busy one. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 20, 30]
@@ -11,6 +12,8 @@ const OVERHEAD_BUCKETS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005
 const DURATION_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600]
 
 interface Definition {
+  /** Updated on every request or stream chunk: accumulated by ./accumulators.ts instead of prom-client. */
+  hot?: true
   type: 'counter' | 'gauge' | 'histogram'
   name: string
   help: string
@@ -20,12 +23,14 @@ interface Definition {
 
 export const METRIC_DEFINITIONS = {
   requests: {
+    hot: true,
     type: 'counter',
     name: 'infergate_requests_total',
     help: 'Requests answered, by route, model and HTTP status.',
     labelNames: ['route', 'model', 'status'],
   },
   requestDuration: {
+    hot: true,
     type: 'histogram',
     name: 'infergate_request_duration_seconds',
     help: 'Request duration to the last byte, streams included.',
@@ -33,6 +38,7 @@ export const METRIC_DEFINITIONS = {
     buckets: DURATION_BUCKETS,
   },
   timeToFirstToken: {
+    hot: true,
     type: 'histogram',
     name: 'infergate_time_to_first_token_seconds',
     help: 'Time from request arrival to the first content token of a stream.',
@@ -40,6 +46,7 @@ export const METRIC_DEFINITIONS = {
     buckets: LATENCY_BUCKETS,
   },
   interTokenLatency: {
+    hot: true,
     type: 'histogram',
     name: 'infergate_inter_token_latency_seconds',
     help: 'Gap between consecutive content chunks of a stream.',
@@ -47,12 +54,14 @@ export const METRIC_DEFINITIONS = {
     buckets: LATENCY_BUCKETS,
   },
   promptTokens: {
+    hot: true,
     type: 'counter',
     name: 'infergate_prompt_tokens_total',
     help: 'Prompt tokens, as reported by the upstream.',
     labelNames: ['model'],
   },
   completionTokens: {
+    hot: true,
     type: 'counter',
     name: 'infergate_completion_tokens_total',
     help: 'Completion tokens, as reported by the upstream (or counted chunks of an aborted stream).',
@@ -89,6 +98,7 @@ export const METRIC_DEFINITIONS = {
     labelNames: ['upstream'],
   },
   upstreamRequests: {
+    hot: true,
     type: 'counter',
     name: 'infergate_upstream_requests_total',
     help: 'Upstream exchanges by outcome (ok, error).',
@@ -113,6 +123,7 @@ export const METRIC_DEFINITIONS = {
     labelNames: [],
   },
   queueWait: {
+    hot: true,
     type: 'histogram',
     name: 'infergate_queue_wait_seconds',
     help: 'Time spent waiting for an upstream slot.',
@@ -145,6 +156,7 @@ export const METRIC_DEFINITIONS = {
     labelNames: [],
   },
   overhead: {
+    hot: true,
     type: 'histogram',
     name: 'infergate_overhead_seconds',
     help: 'Time spent in the gateway itself: request duration minus the upstream exchange.',
@@ -162,11 +174,15 @@ export const METRIC_DEFINITIONS = {
 type Defs = typeof METRIC_DEFINITIONS
 type Labels<K extends keyof Defs> = Defs[K]['labelNames'][number]
 export type GatewayMetrics = {
-  [K in keyof Defs]: Defs[K]['type'] extends 'counter'
-    ? Counter<Labels<K>>
-    : Defs[K]['type'] extends 'gauge'
-      ? Gauge<Labels<K>>
-      : Histogram<Labels<K>>
+  [K in keyof Defs]: Defs[K] extends { hot: true }
+    ? Defs[K]['type'] extends 'counter'
+      ? FastCounter<Labels<K>>
+      : FastHistogram<Labels<K>>
+    : Defs[K]['type'] extends 'counter'
+      ? Counter<Labels<K>>
+      : Defs[K]['type'] extends 'gauge'
+        ? Gauge<Labels<K>>
+        : Histogram<Labels<K>>
 }
 
 /**
@@ -181,10 +197,26 @@ export const KNOWN_REASONS = {
 
 const CONSTRUCTORS = { counter: Counter, gauge: Gauge, histogram: Histogram } as const
 
+function registerHot(registry: Registry, definition: Definition): FastCounter | FastHistogram {
+  const config = { name: definition.name, help: definition.help, labelNames: definition.labelNames }
+  let metric: FastCounter | FastHistogram
+  if (definition.type === 'counter') metric = new FastCounter(config)
+  else if (definition.type === 'histogram' && definition.buckets)
+    metric = new FastHistogram({ ...config, buckets: definition.buckets })
+  else throw new Error(`${definition.name}: only counters and histograms with buckets can be hot`)
+  // The registry only reads name, type, get() and getForPromString(); these produce prom-client's own shapes.
+  registry.registerMetric(metric as unknown as PromMetric)
+  return metric
+}
+
 /** Registers every definition in `registry` and returns typed handles. */
 export function createMetrics(registry: Registry): GatewayMetrics {
   const out: Record<string, unknown> = {}
   for (const [key, definition] of Object.entries(METRIC_DEFINITIONS) as [string, Definition][]) {
+    if (definition.hot) {
+      out[key] = registerHot(registry, definition)
+      continue
+    }
     const Metric = CONSTRUCTORS[definition.type]
     out[key] = new Metric({
       name: definition.name,

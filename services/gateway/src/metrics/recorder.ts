@@ -2,6 +2,7 @@
 import { collectDefaultMetrics, Registry } from 'prom-client'
 import type { ForwardOutcome } from '../proxy/forward.ts'
 import type { UpstreamRegistry } from '../upstream/registry.ts'
+import type { CounterChild, HistogramChild } from './accumulators.ts'
 import { createMetrics, type GatewayMetrics } from './definitions.ts'
 
 export interface LiveState {
@@ -30,11 +31,67 @@ export interface MetricsRecorder {
   readonly contentType: string
 }
 
+/** Per model: each child is bound at its metric's first update for that model. */
+interface ModelSeries {
+  ttft?: HistogramChild
+  itl?: HistogramChild
+  prompt?: CounterChild
+  completion?: CounterChild
+}
+
+interface RouteSeries {
+  duration?: HistogramChild
+  /** Keyed by the numeric status, so the hot path builds no status string. */
+  byStatus: Map<number, CounterChild>
+}
+
+interface UpstreamSeries {
+  ok?: CounterChild
+  error?: CounterChild
+}
+
 export function createMetricsRecorder(options: { defaultMetrics?: boolean } = {}): MetricsRecorder {
   const registry = new Registry()
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry })
   const metrics = createMetrics(registry)
   let live: LiveState | undefined
+
+  // Children bound per label set, each created at its series' first update (so series appear in the same order and
+  // at the same moment as with prom-client); afterwards an update is a Map lookup on an already-hashed string.
+  const byModel = new Map<string, ModelSeries>()
+  const byRoute = new Map<string, Map<string, RouteSeries>>()
+  const byUpstream = new Map<string, UpstreamSeries>()
+  const overhead = metrics.overhead.child({})
+
+  const modelSeries = (model: string): ModelSeries => {
+    let series = byModel.get(model)
+    if (!series) {
+      series = {}
+      byModel.set(model, series)
+    }
+    return series
+  }
+  const routeSeries = (route: string, model: string): RouteSeries => {
+    let models = byRoute.get(route)
+    if (!models) {
+      models = new Map()
+      byRoute.set(route, models)
+    }
+    let series = models.get(model)
+    if (!series) {
+      series = { byStatus: new Map() }
+      models.set(model, series)
+    }
+    return series
+  }
+  const countRequest = (route: string, model: string, series: RouteSeries, status: number) => {
+    let child = series.byStatus.get(status)
+    if (!child) {
+      child = metrics.requests.child({ route, model, status: String(status) })
+      series.byStatus.set(status, child)
+    }
+    child.inc()
+  }
 
   const refreshLive = (state: LiveState) => {
     metrics.activeRequests.set(state.activeRequests())
@@ -54,24 +111,48 @@ export function createMetricsRecorder(options: { defaultMetrics?: boolean } = {}
     metrics,
     recordOutcome(route, outcome, durationMs) {
       const model = outcome.model
-      const status = outcome.streamOutcome === 'client_aborted' ? '499' : String(outcome.status)
-      metrics.requests.inc({ route, model, status })
-      metrics.requestDuration.observe({ route, model }, durationMs / 1000)
-      if (outcome.ttftMs !== undefined) metrics.timeToFirstToken.observe({ model }, outcome.ttftMs / 1000)
+      const perRoute = routeSeries(route, model)
+      countRequest(route, model, perRoute, outcome.streamOutcome === 'client_aborted' ? 499 : outcome.status)
+      perRoute.duration ??= metrics.requestDuration.child({ route, model })
+      perRoute.duration.observe(durationMs / 1000)
+      const perModel = modelSeries(model)
+      if (outcome.ttftMs !== undefined) {
+        perModel.ttft ??= metrics.timeToFirstToken.child({ model })
+        perModel.ttft.observe(outcome.ttftMs / 1000)
+      }
       const prompt = outcome.usage?.prompt_tokens ?? 0
       const completion = outcome.usage?.completion_tokens ?? outcome.contentChunks
-      if (prompt > 0) metrics.promptTokens.inc({ model }, prompt)
-      if (completion > 0) metrics.completionTokens.inc({ model }, completion)
-      metrics.overhead.observe(Math.max(0, durationMs - outcome.upstreamMs) / 1000)
+      if (prompt > 0) {
+        perModel.prompt ??= metrics.promptTokens.child({ model })
+        perModel.prompt.inc(prompt)
+      }
+      if (completion > 0) {
+        perModel.completion ??= metrics.completionTokens.child({ model })
+        perModel.completion.inc(completion)
+      }
+      overhead.observe(Math.max(0, durationMs - outcome.upstreamMs) / 1000)
     },
     recordError(route, model, status) {
-      metrics.requests.inc({ route, model, status: String(status) })
+      countRequest(route, model, routeSeries(route, model), status)
     },
     recordTokenGap(model, gapMs) {
-      metrics.interTokenLatency.observe({ model }, gapMs / 1000)
+      const perModel = modelSeries(model)
+      perModel.itl ??= metrics.interTokenLatency.child({ model })
+      perModel.itl.observe(gapMs / 1000)
     },
     recordUpstreamResult(upstreamUrl, ok) {
-      metrics.upstreamRequests.inc({ upstream: upstreamUrl, outcome: ok ? 'ok' : 'error' })
+      let series = byUpstream.get(upstreamUrl)
+      if (!series) {
+        series = {}
+        byUpstream.set(upstreamUrl, series)
+      }
+      if (ok) {
+        series.ok ??= metrics.upstreamRequests.child({ upstream: upstreamUrl, outcome: 'ok' })
+        series.ok.inc()
+      } else {
+        series.error ??= metrics.upstreamRequests.child({ upstream: upstreamUrl, outcome: 'error' })
+        series.error.inc()
+      }
     },
     watch(state) {
       live = state
