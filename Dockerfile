@@ -15,7 +15,7 @@ COPY services services
 RUN bun install --frozen-lockfile --production
 ENV NODE_ENV=production
 # Bun's fetch keeps at most 256 upstream requests in flight per process by default; the gateway relays more streams.
-ENV BUN_CONFIG_MAX_HTTP_REQUESTS=65536
+ENV BUN_CONFIG_MAX_HTTP_REQUESTS=65535
 # The gateway's usage database lives here (QUOTA_DB); a named volume mounted on it inherits this owner.
 RUN mkdir -p /var/lib/infergate && chown bun:bun /var/lib/infergate
 USER bun

@@ -48,7 +48,7 @@ describe('planStack', () => {
       HOST: '127.0.0.1',
       VLLM_URL: 'http://127.0.0.1:18000',
       GATEWAY_API_KEYS: 'k1',
-      BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '65536',
+      BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '65535',
     })
     expect(plan.gatewayUrl).toBe('http://127.0.0.1:18080')
   })

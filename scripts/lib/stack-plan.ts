@@ -66,7 +66,7 @@ export function planStack(config: DevConfig, apiKeys: string, bun: string, root:
       VLLM_URL: upstreamUrl,
       GATEWAY_API_KEYS: apiKeys,
       // Bun's fetch keeps at most 256 requests in flight per process unless told otherwise at start-up.
-      BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '65536',
+      BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? '65535',
     },
     port: config.gatewayPort,
     healthUrl: `${gatewayUrl}/health`,

@@ -25,6 +25,14 @@ try {
   console.error(`gateway: cannot start: ${error instanceof Error ? error.message : String(error)}`)
   process.exit(1)
 }
+// Bun runs at most BUN_CONFIG_MAX_HTTP_REQUESTS fetches at once per process (256 unless set before it starts, at most
+// 65535); beyond that, upstream requests and streams wait inside Bun. `bun run gateway` sets it.
+const fetchLimit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? 256)
+if (!(fetchLimit >= 1024 && fetchLimit <= 65535))
+  gateway.deps.log.warn(
+    { BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? null },
+    'Bun allows only 256 upstream requests at once: start with `bun run gateway` or set BUN_CONFIG_MAX_HTTP_REQUESTS=65535',
+  )
 if (!config.authEnabled)
   gateway.deps.log.warn('GATEWAY_AUTH=disabled: every caller is accepted without an API key')
 

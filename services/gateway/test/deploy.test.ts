@@ -77,3 +77,25 @@ describe('docker-compose.scale.yml', () => {
     }
   })
 })
+
+describe('the fetch concurrency limit the gateway is started with', () => {
+  // Bun refuses a value over 65535 (it prints an error and keeps its default of 256 concurrent fetches).
+  const scriptValue = /BUN_CONFIG_MAX_HTTP_REQUESTS:-(\d+)/.exec(
+    (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { gateway: string } }).scripts
+      .gateway,
+  )?.[1]
+  const dockerValue = /ENV BUN_CONFIG_MAX_HTTP_REQUESTS=(\d+)/.exec(
+    readFileSync(join(ROOT, 'Dockerfile'), 'utf8'),
+  )?.[1]
+
+  test('is one Bun accepts, in `bun run gateway` and in the image', () => {
+    for (const value of [scriptValue, dockerValue]) {
+      expect(Number(value)).toBeGreaterThanOrEqual(4096)
+      const run = Bun.spawnSync([process.execPath, '-e', '0'], {
+        env: { ...process.env, BUN_CONFIG_MAX_HTTP_REQUESTS: value },
+      })
+      expect(run.stderr.toString()).toBe('')
+      expect(run.exitCode).toBe(0)
+    }
+  })
+})
