@@ -6,6 +6,7 @@ import { createLogger } from '@infergate/logger'
 import { createApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
 import { createDeps, type GatewayDeps } from '../../src/deps.ts'
+import { startConfiguredTracing } from '../../src/telemetry/start-tracing.ts'
 
 export const MODEL = 'sim-model'
 export const KEY = 'bench-key'
@@ -45,16 +46,17 @@ export interface InProcessGateway {
 
 /** A gateway app with `env` over quiet defaults (no request log, in-memory usage store); needs the stubbed fetch. */
 export async function inProcessGateway(env: Record<string, string> = {}): Promise<InProcessGateway> {
-  const deps = createDeps(
-    loadConfig({
-      GATEWAY_API_KEYS: KEY,
-      QUOTA_DB: ':memory:',
-      VLLM_URL: 'http://stub:1',
-      LOG_REQUESTS: '0',
-      ...env,
-    }),
-    { log: createLogger({ service: 'bench', level: 'silent' }) },
-  )
+  const config = loadConfig({
+    GATEWAY_API_KEYS: KEY,
+    QUOTA_DB: ':memory:',
+    VLLM_URL: 'http://stub:1',
+    LOG_REQUESTS: '0',
+    ...env,
+  })
+  const deps = createDeps(config, {
+    log: createLogger({ service: 'bench', level: 'silent' }),
+    tracing: await startConfiguredTracing(config),
+  })
   await deps.discovery.refresh()
   const app = createApp(deps)
   const request = () =>

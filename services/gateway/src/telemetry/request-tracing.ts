@@ -56,6 +56,20 @@ export interface RequestTracer {
 }
 
 const toEpochMs = (performanceMs: number) => performance.timeOrigin + performanceMs
+
+/** server.address and server.port of an upstream base URL; the few configured upstreams are parsed once each. */
+const serverOf = (() => {
+  const parsed = new Map<string, { address: string; port: number }>()
+  return (upstreamUrl: string) => {
+    let server = parsed.get(upstreamUrl)
+    if (server === undefined) {
+      const url = new URL(upstreamUrl)
+      server = { address: url.hostname, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) }
+      if (parsed.size < 1_000) parsed.set(upstreamUrl, server)
+    }
+    return server
+  }
+})()
 const numeric = (value: unknown) => (typeof value === 'number' ? value : undefined)
 
 const randomHex = (bytes: number): string => {
@@ -141,7 +155,7 @@ export function createRequestTracer(
         )
         const spanContext = trace.setSpan(parentContext, span)
         for (const attempt of attempts) {
-          const url = new URL(attempt.url)
+          const server = serverOf(attempt.url)
           tracing.presetIds({ spanId: attempt.spanId })
           const child = tracer.startSpan(
             `POST ${UPSTREAM_PATH[endpoint]}`,
@@ -151,8 +165,8 @@ export function createRequestTracer(
               attributes: {
                 'gen_ai.operation.name': operation,
                 'gen_ai.request.model': model,
-                'server.address': url.hostname,
-                'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+                'server.address': server.address,
+                'server.port': server.port,
                 'url.full': attempt.url + UPSTREAM_PATH[endpoint],
                 'http.request.method': 'POST',
                 'http.request.resend_count': attempt.attempt - 1,
@@ -180,7 +194,8 @@ export function createRequestTracer(
         span.end(ending.endEpoch)
       }
 
-      const finish = (ending: Omit<Ending, 'endEpoch'>) => {
+      /** Builds the ending (attributes and all) only for a trace that is kept: most are not. */
+      const finish = (error: string | undefined, describe: () => Omit<Ending, 'endEpoch' | 'error'>) => {
         if (ended) return
         ended = true
         const endEpoch = toEpochMs(performance.now())
@@ -188,8 +203,8 @@ export function createRequestTracer(
           (attempt) => attempt.error !== undefined || (attempt.status !== undefined && attempt.status >= 500),
         )
         const keep =
-          sampled || ending.error !== undefined || failedUpstream || endEpoch - startEpoch >= options.slowMs
-        if (keep) replay({ ...ending, endEpoch })
+          sampled || error !== undefined || failedUpstream || endEpoch - startEpoch >= options.slowMs
+        if (keep) replay({ ...describe(), error, endEpoch })
       }
 
       return {
@@ -215,36 +230,34 @@ export function createRequestTracer(
           }
         },
         end(outcome) {
-          const attributes: Attributes = {
-            'gen_ai.response.model': outcome.model,
-            'http.response.status_code': outcome.status,
-          }
-          if (outcome.usage) {
-            attributes['gen_ai.usage.input_tokens'] = outcome.usage.prompt_tokens
-            attributes['gen_ai.usage.output_tokens'] = outcome.usage.completion_tokens
-          }
-          if (outcome.finishReasons.length > 0)
-            attributes['gen_ai.response.finish_reasons'] = outcome.finishReasons
           const streamFailed = outcome.streamOutcome !== undefined && outcome.streamOutcome !== 'completed'
-          if (streamFailed) attributes['infergate.stream.outcome'] = outcome.streamOutcome
-          finish({
-            attributes,
-            ttftMs: outcome.ttftMs,
-            error:
-              streamFailed && outcome.streamOutcome !== 'client_aborted'
-                ? `stream ended: ${outcome.streamOutcome}`
-                : undefined,
+          const error =
+            streamFailed && outcome.streamOutcome !== 'client_aborted'
+              ? `stream ended: ${outcome.streamOutcome}`
+              : undefined
+          finish(error, () => {
+            const attributes: Attributes = {
+              'gen_ai.response.model': outcome.model,
+              'http.response.status_code': outcome.status,
+            }
+            if (outcome.usage) {
+              attributes['gen_ai.usage.input_tokens'] = outcome.usage.prompt_tokens
+              attributes['gen_ai.usage.output_tokens'] = outcome.usage.completion_tokens
+            }
+            if (outcome.finishReasons.length > 0)
+              attributes['gen_ai.response.finish_reasons'] = outcome.finishReasons
+            if (streamFailed) attributes['infergate.stream.outcome'] = outcome.streamOutcome
+            return { attributes, ttftMs: outcome.ttftMs }
           })
         },
         fail(status, message) {
-          finish({
+          finish(status >= 500 ? message : undefined, () => ({
             attributes: {
               'http.response.status_code': status,
               ...(status < 500 ? { 'error.type': String(status) } : {}),
             },
             ttftMs: undefined,
-            error: status >= 500 ? message : undefined,
-          })
+          }))
         },
       }
     },
