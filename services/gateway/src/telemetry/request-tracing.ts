@@ -4,16 +4,9 @@
  * A request only records plain values while it runs; the spans are built when it ends, and only for a trace that is
  * kept (its trace id falls in the sampling ratio, it failed, or it was slow). A dropped trace costs no span at all.
  */
-import type { Tracing } from '@infergate/telemetry'
+import type { FinishedSpan, Tracing } from '@infergate/telemetry'
 import { traceFraction } from '@infergate/telemetry/trace-fraction'
-import {
-  type Attributes,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  TraceFlags,
-  trace,
-} from '@opentelemetry/api'
+import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { parseTraceparent } from '../core/trace-context.ts'
 import type { Endpoint, ForwardOutcome } from '../proxy/forward.ts'
 
@@ -104,29 +97,20 @@ export interface RequestTracerOptions {
 }
 
 export function createRequestTracer(
-  tracing: Pick<Tracing, 'tracer' | 'presetIds'>,
+  tracing: Pick<Tracing, 'record'>,
   options: RequestTracerOptions,
 ): RequestTracer {
-  const { tracer } = tracing
-
   return {
     start({ endpoint, route, requestId, body, incoming, startedAt }) {
       const parent = parseTraceparent(incoming)
       const traceId = parent?.traceId ?? randomHex(16)
+      const serverSpanId = randomHex(8)
       const sampled = traceFraction(traceId) < options.sampleRatio
       const startEpoch = toEpochMs(startedAt)
       const attempts: Attempt[] = []
       let ended = false
 
       const replay = (ending: Ending) => {
-        const parentContext = parent
-          ? trace.setSpanContext(ROOT_CONTEXT, {
-              traceId,
-              spanId: parent.spanId,
-              traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-              isRemote: true,
-            })
-          : ROOT_CONTEXT
         const operation = OPERATION[endpoint]
         const model = String(body.model)
         const attributes: Attributes = {
@@ -146,52 +130,60 @@ export function createRequestTracer(
           const value = numeric(field)
           if (value !== undefined) attributes[attribute] = value
         }
-        // A new trace keeps the id its upstream requests already carried.
-        if (!parent) tracing.presetIds({ traceId })
-        const span = tracer.startSpan(
-          `${operation} ${model}`,
-          { kind: SpanKind.SERVER, attributes, startTime: startEpoch },
-          parentContext,
-        )
-        const spanContext = trace.setSpan(parentContext, span)
+        const spans: FinishedSpan[] = [
+          {
+            traceId,
+            spanId: serverSpanId,
+            ...(parent ? { parent: { spanId: parent.spanId, isRemote: true, sampled: parent.sampled } } : {}),
+            name: `${operation} ${model}`,
+            kind: SpanKind.SERVER,
+            startMs: startEpoch,
+            endMs: ending.endEpoch,
+            attributes,
+            ...(ending.ttftMs === undefined
+              ? {}
+              : {
+                  events: [
+                    {
+                      name: 'gen_ai.first_token',
+                      atMs: startEpoch + ending.ttftMs,
+                      attributes: { 'gen_ai.server.time_to_first_token': ending.ttftMs / 1000 },
+                    },
+                  ],
+                }),
+            ...(ending.error === undefined
+              ? {}
+              : { status: { code: SpanStatusCode.ERROR, message: ending.error } }),
+          },
+        ]
         for (const attempt of attempts) {
           const server = serverOf(attempt.url)
-          tracing.presetIds({ spanId: attempt.spanId })
-          const child = tracer.startSpan(
-            `POST ${UPSTREAM_PATH[endpoint]}`,
-            {
-              kind: SpanKind.CLIENT,
-              startTime: attempt.startEpoch,
-              attributes: {
-                'gen_ai.operation.name': operation,
-                'gen_ai.request.model': model,
-                'server.address': server.address,
-                'server.port': server.port,
-                'url.full': attempt.url + UPSTREAM_PATH[endpoint],
-                'http.request.method': 'POST',
-                'http.request.resend_count': attempt.attempt - 1,
-                ...(attempt.status === undefined ? {} : { 'http.response.status_code': attempt.status }),
-              },
+          const failed =
+            attempt.error !== undefined || (attempt.status !== undefined && attempt.status >= 500)
+          spans.push({
+            traceId,
+            spanId: attempt.spanId,
+            parent: { spanId: serverSpanId, isRemote: false, sampled: true },
+            name: `POST ${UPSTREAM_PATH[endpoint]}`,
+            kind: SpanKind.CLIENT,
+            startMs: attempt.startEpoch,
+            endMs: attempt.endEpoch ?? ending.endEpoch,
+            attributes: {
+              'gen_ai.operation.name': operation,
+              'gen_ai.request.model': model,
+              'server.address': server.address,
+              'server.port': server.port,
+              'url.full': attempt.url + UPSTREAM_PATH[endpoint],
+              'http.request.method': 'POST',
+              'http.request.resend_count': attempt.attempt - 1,
+              ...(attempt.status === undefined ? {} : { 'http.response.status_code': attempt.status }),
             },
-            spanContext,
-          )
-          if (attempt.error !== undefined || (attempt.status !== undefined && attempt.status >= 500)) {
-            child.setStatus({
-              code: SpanStatusCode.ERROR,
-              message: attempt.error ?? `HTTP ${attempt.status}`,
-            })
-          }
-          child.end(attempt.endEpoch ?? ending.endEpoch)
+            ...(failed
+              ? { status: { code: SpanStatusCode.ERROR, message: attempt.error ?? `HTTP ${attempt.status}` } }
+              : {}),
+          })
         }
-        if (ending.ttftMs !== undefined) {
-          span.addEvent(
-            'gen_ai.first_token',
-            { 'gen_ai.server.time_to_first_token': ending.ttftMs / 1000 },
-            startEpoch + ending.ttftMs,
-          )
-        }
-        if (ending.error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: ending.error })
-        span.end(ending.endEpoch)
+        tracing.record(spans)
       }
 
       /** Builds the ending (attributes and all) only for a trace that is kept: most are not. */
