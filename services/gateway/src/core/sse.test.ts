@@ -5,13 +5,21 @@ const enc = new TextEncoder()
 const dec = new TextDecoder()
 const texts = (events: Uint8Array[]) => events.map((event) => dec.decode(event))
 
+/** Feeds one chunk and takes every complete event it finished. */
+const push = (splitter: SseEventSplitter, chunk: Uint8Array) => {
+  splitter.feed(chunk)
+  const events: Uint8Array[] = []
+  for (let event = splitter.next(); event !== undefined; event = splitter.next()) events.push(event)
+  return events
+}
+
 describe('SseEventSplitter', () => {
   test('yields whole events with their terminators and keeps partial ones', () => {
     const splitter = new SseEventSplitter()
-    expect(texts(splitter.push(enc.encode('data: a\n\ndata: b\n')))).toEqual(['data: a\n\n'])
-    expect(texts(splitter.push(enc.encode('\ndata: c')))).toEqual(['data: b\n\n'])
+    expect(texts(push(splitter, enc.encode('data: a\n\ndata: b\n')))).toEqual(['data: a\n\n'])
+    expect(texts(push(splitter, enc.encode('\ndata: c')))).toEqual(['data: b\n\n'])
     expect(dec.decode(splitter.rest())).toBe('data: c')
-    expect(texts(splitter.push(enc.encode('\r\n\r\n')))).toEqual(['data: c\r\n\r\n'])
+    expect(texts(push(splitter, enc.encode('\r\n\r\n')))).toEqual(['data: c\r\n\r\n'])
     expect(splitter.rest()).toBeUndefined()
   })
 
@@ -20,9 +28,25 @@ describe('SseEventSplitter', () => {
     for (let cut = 1; cut < stream.length; cut++) {
       const splitter = new SseEventSplitter()
       const bytes = enc.encode(stream)
-      const events = [...splitter.push(bytes.subarray(0, cut)), ...splitter.push(bytes.subarray(cut))]
+      const events = [...push(splitter, bytes.subarray(0, cut)), ...push(splitter, bytes.subarray(cut))]
       expect(texts(events)).toEqual(['data: {"x":1}\n\n', 'data: {"y":2}\r\n\r\n', 'data: [DONE]\n\n'])
     }
+  })
+
+  test('a chunk that is exactly one event comes back as the chunk itself, not a copy or a view', () => {
+    const splitter = new SseEventSplitter()
+    const chunk = enc.encode('data: {"x":1}\n\n')
+    expect(push(splitter, chunk)[0]).toBe(chunk)
+    const two = enc.encode('data: a\n\ndata: b\n\n')
+    const [first, second] = push(splitter, two)
+    expect(first?.buffer).toBe(two.buffer)
+    expect(second?.byteOffset).toBe(9)
+  })
+
+  test('a lone newline, or a newline and CR at the end of a chunk, is not yet a boundary', () => {
+    const splitter = new SseEventSplitter()
+    expect(push(splitter, enc.encode('data: a\ndata: b\n\r'))).toEqual([])
+    expect(texts(push(splitter, enc.encode('\n')))).toEqual(['data: a\ndata: b\n\r\n'])
   })
 })
 
@@ -112,6 +136,15 @@ describe('isPlainContentEvent', () => {
     expect(isPlainContentEvent(bytes('data: {"error":{"message":"x"}}\n\n'))).toBe(false)
     expect(isPlainContentEvent(bytes('data: [DONE]\n\n'))).toBe(false)
     expect(isPlainContentEvent(bytes(': keep-alive\n\n'))).toBe(false)
+  })
+
+  test('data without a space, a payload opening with a bracket, and a marker past the start', () => {
+    expect(isPlainContentEvent(bytes('data:{"choices":[{"text":"a"}]}\n\n'))).toBe(true)
+    expect(isPlainContentEvent(bytes('data:[DONE]\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes('data: [1]\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes('dat\n\n'))).toBe(false)
+    expect(isPlainContentEvent(bytes('data: {"choices":[{"text":"[DONE]"}]}\n\n'))).toBe(true)
+    expect(isPlainContentEvent(bytes('data: {"x":1,"usage":{"prompt_tokens":1}}\n\n'))).toBe(false)
   })
 
   test('works on a view into a larger buffer', () => {

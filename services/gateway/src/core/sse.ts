@@ -6,33 +6,49 @@
 const LF = 10
 const CR = 13
 
-/** Splits a byte stream into whole SSE events (each including its blank-line terminator). */
+/**
+ * Splits a byte stream into whole SSE events (each including its blank-line terminator). Feed a chunk, then take
+ * events with `next()` until it returns undefined: no array per chunk, and a chunk that is exactly one event (vLLM
+ * writes one per engine step) comes back as itself rather than as a view.
+ */
 export class SseEventSplitter {
-  private pending: Uint8Array | undefined
+  private buffer: Uint8Array = EMPTY
+  private offset = 0
 
-  push(chunk: Uint8Array): Uint8Array[] {
-    const bytes = this.pending ? concat(this.pending, chunk) : chunk
-    const events: Uint8Array[] = []
-    let start = 0
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i] !== LF) continue
-      const next = bytes[i + 1]
-      let end = -1
-      if (next === LF) end = i + 2
-      else if (next === CR && bytes[i + 2] === LF) end = i + 3
-      if (end === -1) continue
-      events.push(bytes.subarray(start, end))
-      start = end
-      i = end - 1
+  feed(chunk: Uint8Array): void {
+    this.buffer = this.offset < this.buffer.length ? concat(this.buffer.subarray(this.offset), chunk) : chunk
+    this.offset = 0
+  }
+
+  next(): Uint8Array | undefined {
+    const bytes = this.buffer
+    const start = this.offset
+    const end = eventEnd(bytes, start)
+    if (end === -1) {
+      // Fully consumed: let the chunk go rather than hold it until the next read.
+      if (start === bytes.length) this.buffer = EMPTY
+      return undefined
     }
-    this.pending = start < bytes.length ? bytes.slice(start) : undefined
-    return events
+    this.offset = end
+    return start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end)
   }
 
   /** Whatever arrived after the last complete event: a truncated event when the upstream died mid-write. */
   rest(): Uint8Array | undefined {
-    return this.pending
+    return this.offset < this.buffer.length ? this.buffer.subarray(this.offset) : undefined
   }
+}
+
+const EMPTY = new Uint8Array(0)
+
+/** End of the first event at or after `from` (a blank line, LF or CRLF), or -1; the LF search is native. */
+function eventEnd(bytes: Uint8Array, from: number): number {
+  for (let i = bytes.indexOf(LF, from); i !== -1; i = bytes.indexOf(LF, i + 1)) {
+    const next = bytes[i + 1]
+    if (next === LF) return i + 2
+    if (next === CR && bytes[i + 2] === LF) return i + 3
+  }
+  return -1
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -141,17 +157,27 @@ export function readUsage(value: unknown): TokenUsage | undefined {
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: total }
 }
 
-/** Byte patterns that make an event matter beyond "more content": usage, a finish reason, an error, the end. */
-const MARKERS = ['"usage":{', '"finish_reason":"', '"error"', '[DONE]'].map((marker) => Buffer.from(marker))
-const DATA_PREFIX = Buffer.from('data:')
+/**
+ * Byte patterns that make an event matter beyond "more content": usage, a finish reason, an error. The end,
+ * `data: [DONE]`, is told by its first payload byte instead.
+ */
+const MARKERS = ['"usage":{', '"finish_reason":"', '"error"'].map((marker) => Buffer.from(marker))
+const OPEN_BRACKET = 91
+const SPACE = 32
+/** Buffer's native search works on any Uint8Array: no Buffer view is allocated per event. */
+const indexOfBytes = Buffer.prototype.indexOf as (this: Uint8Array, value: Uint8Array) => number
 
 /**
  * True for a `data:` event that carries none of the markers: once the first token is known, such an event is
- * plain content and passes on without being decoded or parsed (no string is allocated per chunk).
+ * plain content and passes on without being decoded or parsed (no string is allocated per chunk). A payload that
+ * starts with `[` (`[DONE]`, or anything odd) is never plain.
  */
 export function isPlainContentEvent(event: Uint8Array): boolean {
-  const bytes = Buffer.from(event.buffer, event.byteOffset, event.byteLength)
-  if (bytes.indexOf(DATA_PREFIX) !== 0) return false
-  for (const marker of MARKERS) if (bytes.indexOf(marker) !== -1) return false
+  // 'data:'
+  if (event[0] !== 100 || event[1] !== 97 || event[2] !== 116 || event[3] !== 97 || event[4] !== 58)
+    return false
+  if (event[event[5] === SPACE ? 6 : 5] === OPEN_BRACKET) return false
+  for (let i = 0; i < MARKERS.length; i++)
+    if (indexOfBytes.call(event, MARKERS[i] as Uint8Array) !== -1) return false
   return true
 }

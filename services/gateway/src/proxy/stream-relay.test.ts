@@ -23,6 +23,7 @@ function upstream() {
   return {
     body,
     send: (text: string) => controller.enqueue(enc.encode(text)),
+    sendBytes: (bytes: Uint8Array) => controller.enqueue(bytes),
     close: () => controller.close(),
     error: () => controller.error(new Error('reset')),
     get cancelled() {
@@ -73,6 +74,46 @@ describe('stream relay', () => {
       usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
     })
     expect(gaps).toEqual([10])
+  })
+
+  test('a chunk whose events all pass unchanged reaches the client as that very chunk, not a copy', async () => {
+    const source = upstream()
+    const { stream } = relay(source)
+    const reader = stream.getReader()
+    source.send(ROLE)
+    await reader.read()
+    const twoEvents = enc.encode(chunk('a') + chunk('b'))
+    source.sendBytes(twoEvents)
+    expect((await reader.read()).value).toBe(twoEvents)
+    await reader.cancel()
+  })
+
+  test('an event split across reads is sent whole once complete, merged with the events after it', async () => {
+    const source = upstream()
+    const { stream } = relay(source)
+    const reader = stream.getReader()
+    source.send(ROLE)
+    await reader.read()
+    const text = chunk('split') + chunk('next')
+    source.send(text.slice(0, 20))
+    source.send(text.slice(20) + USAGE)
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(text)
+    await reader.cancel()
+  })
+
+  test('bytes carried over from the last read and a partial event at the end never go out early', async () => {
+    const source = upstream()
+    const { stream } = relay(source)
+    const reader = stream.getReader()
+    source.send(ROLE)
+    await reader.read()
+    const first = chunk('one')
+    const second = chunk('two')
+    // The new read is exactly as long as the two events it completes, but starts mid-event and ends mid-event.
+    source.send(first.slice(0, 20))
+    source.send(first.slice(20) + second + first.slice(0, 20))
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe(first + second)
+    await reader.cancel()
   })
 
   test('keeps the usage chunk when the client asked for include_usage', async () => {

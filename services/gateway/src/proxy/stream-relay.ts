@@ -49,10 +49,21 @@ export interface StreamRelayOptions {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
+const readerOf = (body: ReadableStream<Uint8Array>) => body.getReader()
+type Reader = ReturnType<typeof readerOf>
+
 export function createStreamRelay(options: StreamRelayOptions): ReadableStream<Uint8Array> {
-  const reader = options.body.getReader()
-  const splitter = new SseEventSplitter()
-  const stats: StreamStats = {
+  return new ReadableStream<Uint8Array>(new RelaySource(options), { highWaterMark: 0 })
+}
+
+/**
+ * The relay as one object (the stream calls pull and cancel as its methods): a few closures fewer per open stream
+ * than a closure per step, and the idle timer gets the relay as its argument instead of capturing it.
+ */
+class RelaySource {
+  private readonly reader: Reader
+  private readonly splitter = new SseEventSplitter()
+  private readonly stats: StreamStats = {
     outcome: 'completed',
     ttftMs: undefined,
     usage: undefined,
@@ -60,128 +71,163 @@ export function createStreamRelay(options: StreamRelayOptions): ReadableStream<U
     contentChunks: 0,
     errorMessage: undefined,
   }
-  let lastContentAt: number | undefined
-  let doneSeen = false
-  let ended = false
-  let idle = false
-  const idleTimer = setTimeout(() => {
-    idle = true
-    options.abortUpstream(new Error('stream idle timeout'))
-    void reader.cancel().catch(() => {})
-  }, options.idleTimeoutMs)
+  private readonly idleTimer: ReturnType<typeof setTimeout>
+  /** Events of the current read that go to the client, when there is more than one (reused, emptied per read). */
+  private readonly parts: Uint8Array[] = []
+  private lastContentAt: number | undefined
+  private doneSeen = false
+  private ended = false
+  private idle = false
 
-  const finish = (outcome: StreamOutcome) => {
-    if (ended) return
-    ended = true
-    clearTimeout(idleTimer)
-    stats.outcome = stats.outcome === 'completed' ? outcome : stats.outcome
-    options.onEnd(stats)
+  constructor(private readonly options: StreamRelayOptions) {
+    this.reader = readerOf(options.body)
+    this.idleTimer = setTimeout(onIdle, options.idleTimeoutMs, this)
   }
 
-  const countContent = () => {
-    const at = options.now()
-    if (stats.ttftMs === undefined) stats.ttftMs = at - options.startedAt
-    else if (lastContentAt !== undefined) options.onTokenGap?.(at - lastContentAt)
-    lastContentAt = at
-    stats.contentChunks += 1
+  /** The idle timer fired: cut the upstream; the pending read then ends and `pull` reports the timeout. */
+  goIdle(): void {
+    this.idle = true
+    this.options.abortUpstream(new Error('stream idle timeout'))
+    void this.reader.cancel().catch(ignore)
   }
 
-  const handleEvent = (bytes: Uint8Array, out: Uint8Array[]) => {
+  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
+    // Keep reading until something can be handed to the client: pull is not called again on an empty turn.
+    for (;;) {
+      let result: Awaited<ReturnType<Reader['read']>>
+      try {
+        result = await this.reader.read()
+      } catch {
+        result = { done: true, value: undefined }
+      }
+      if (this.idle) {
+        this.finish('idle_timeout')
+        this.failClient(
+          controller,
+          new GatewayError(
+            'upstream_timeout',
+            `upstream stream was silent for ${this.options.idleTimeoutMs} ms`,
+          ),
+        )
+        return
+      }
+      if (result.done) {
+        if (this.doneSeen) {
+          this.finish('completed')
+          controller.close()
+          return
+        }
+        this.finish('upstream_closed')
+        this.failClient(
+          controller,
+          new GatewayError('upstream_error', 'upstream closed the stream before it completed'),
+        )
+        return
+      }
+      this.idleTimer.refresh()
+      const sent = this.relayChunk(result.value, controller)
+      if (this.doneSeen) {
+        this.finish('completed')
+        controller.close()
+        void this.reader.cancel().catch(ignore)
+        return
+      }
+      if (sent) return
+    }
+  }
+
+  cancel(reason?: unknown): void {
+    this.stats.outcome = 'client_aborted'
+    this.finish('client_aborted')
+    this.options.abortUpstream(reason ?? new Error('client disconnected'))
+    void this.reader.cancel(reason).catch(ignore)
+  }
+
+  /**
+   * Hands the read's complete events to the client; true when anything was enqueued. When every event of a chunk
+   * passes unchanged and the chunk ends on an event boundary with nothing carried over, the chunk itself goes on:
+   * no view, no copy.
+   */
+  private relayChunk(chunk: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>): boolean {
+    const { splitter, parts } = this
+    const carried = splitter.rest() !== undefined
+    splitter.feed(chunk)
+    let unchanged = true
+    for (let event = splitter.next(); event !== undefined; event = splitter.next()) {
+      const out = this.handleEvent(event)
+      if (out !== event) unchanged = false
+      if (out !== undefined) parts.push(out)
+    }
+    if (parts.length === 0) return false
+    if (parts.length === 1) controller.enqueue(parts[0] as Uint8Array)
+    else if (unchanged && !carried && splitter.rest() === undefined) controller.enqueue(chunk)
+    else controller.enqueue(concatAll(parts))
+    parts.length = 0
+    return true
+  }
+
+  /** What goes to the client for one event: the event itself, a rewrite, or undefined to drop it. */
+  private handleEvent(bytes: Uint8Array): Uint8Array | undefined {
+    const { options, stats } = this
     // The hot path: after the first token most events are plain content and pass on as bytes.
     if (stats.ttftMs !== undefined && !options.transform && isPlainContentEvent(bytes)) {
-      countContent()
-      out.push(bytes)
-      return
+      this.countContent()
+      return bytes
     }
     const text = decoder.decode(bytes)
     const info = inspectEvent(text, stats.ttftMs !== undefined)
-    if (info.kind === 'done') doneSeen = true
+    if (info.kind === 'done') this.doneSeen = true
     if (info.kind === 'error') {
       stats.outcome = 'upstream_error'
       stats.errorMessage = info.message
     }
     if (info.kind === 'chunk') {
-      if (info.hasContent) countContent()
+      if (info.hasContent) this.countContent()
       if (info.finishReasons.length > 0) stats.finishReasons.push(...info.finishReasons)
       if (info.usage) stats.usage = info.usage
-      if (info.usageOnly && !options.keepUsageChunk) return
+      if (info.usageOnly && !options.keepUsageChunk) return undefined
     }
     if (options.transform) {
       const rewritten = options.transform(text, info)
-      if (rewritten !== undefined) out.push(encoder.encode(rewritten))
-      return
+      return rewritten === undefined ? undefined : encoder.encode(rewritten)
     }
-    out.push(bytes)
+    return bytes
   }
 
-  const failClient = (controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError) => {
+  private countContent(): void {
+    const { options, stats } = this
+    const at = options.now()
+    if (stats.ttftMs === undefined) stats.ttftMs = at - options.startedAt
+    else if (this.lastContentAt !== undefined) options.onTokenGap?.(at - this.lastContentAt)
+    this.lastContentAt = at
+    stats.contentChunks += 1
+  }
+
+  private finish(outcome: StreamOutcome): void {
+    if (this.ended) return
+    this.ended = true
+    clearTimeout(this.idleTimer)
+    const { stats } = this
+    stats.outcome = stats.outcome === 'completed' ? outcome : stats.outcome
+    this.options.onEnd(stats)
+  }
+
+  private failClient(controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError): void {
+    const { options } = this
     const event = options.transform
       ? options.transform(sseErrorEvent(error), { kind: 'other' })
       : sseErrorEvent(error)
-    stats.errorMessage ??= error.message
+    this.stats.errorMessage ??= error.message
     controller.enqueue(encoder.encode(event ?? sseErrorEvent(error)))
     controller.close()
   }
-
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        // Keep reading until something can be handed to the client: pull is not called again on an empty turn.
-        for (;;) {
-          let result: Awaited<ReturnType<typeof reader.read>>
-          try {
-            result = await reader.read()
-          } catch {
-            result = { done: true, value: undefined }
-          }
-          if (idle) {
-            finish('idle_timeout')
-            failClient(
-              controller,
-              new GatewayError(
-                'upstream_timeout',
-                `upstream stream was silent for ${options.idleTimeoutMs} ms`,
-              ),
-            )
-            return
-          }
-          if (result.done) {
-            if (doneSeen) {
-              finish('completed')
-              controller.close()
-              return
-            }
-            finish('upstream_closed')
-            failClient(
-              controller,
-              new GatewayError('upstream_error', 'upstream closed the stream before it completed'),
-            )
-            return
-          }
-          idleTimer.refresh()
-          const out: Uint8Array[] = []
-          for (const event of splitter.push(result.value)) handleEvent(event, out)
-          if (out.length === 1 && out[0]) controller.enqueue(out[0])
-          else if (out.length > 1) controller.enqueue(concatAll(out))
-          if (doneSeen) {
-            finish('completed')
-            controller.close()
-            void reader.cancel().catch(() => {})
-            return
-          }
-          if (out.length > 0) return
-        }
-      },
-      cancel(reason) {
-        stats.outcome = 'client_aborted'
-        finish('client_aborted')
-        options.abortUpstream(reason ?? new Error('client disconnected'))
-        void reader.cancel(reason).catch(() => {})
-      },
-    },
-    { highWaterMark: 0 },
-  )
 }
+
+function onIdle(relay: RelaySource): void {
+  relay.goIdle()
+}
+
+function ignore(): void {}
 
 function concatAll(parts: Uint8Array[]): Uint8Array {
   let length = 0
