@@ -55,6 +55,18 @@ describe('eventData', () => {
     expect(eventData('event: x\ndata: a\ndata:b\n\n')).toBe('a\nb')
     expect(eventData(': comment\n\n')).toBeUndefined()
   })
+
+  test('a single data line, with LF or CRLF, with or without the space, empty, or holding a lone CR', () => {
+    expect(eventData('data: {"a":1}\n\n')).toBe('{"a":1}')
+    expect(eventData('data: [DONE]\r\n\r\n')).toBe('[DONE]')
+    expect(eventData('data:x\n\n')).toBe('x')
+    expect(eventData('data:\n\n')).toBe('')
+    expect(eventData('data:\r\n\r\n')).toBe('')
+    expect(eventData('data: \n\n')).toBe('')
+    expect(eventData('data: a\rb\n\n')).toBe('a\rb')
+    expect(eventData('data: a\n\r')).toBe('a')
+    expect(eventData('data: a\nid: 7\n\n')).toBe('a')
+  })
 })
 
 const chunk = (choices: unknown[], extra: Record<string, unknown> = {}) =>

@@ -60,6 +60,12 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /** The `data:` payload of one event (multi-line data joined with \n, per the SSE spec), or undefined. */
 export function eventData(event: string): string | undefined {
+  // vLLM's events are one `data:` line and a blank line: take the payload without a regex split into lines.
+  const lineEnd = event.indexOf('\n')
+  if (lineEnd !== -1 && event.startsWith('data:') && onlyLineBreaksFrom(event, lineEnd + 1)) {
+    const end = event.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd
+    return event.slice(event.charCodeAt(5) === 32 ? 6 : 5, end)
+  }
   let data: string | undefined
   for (const line of event.split(/\r?\n/)) {
     if (!line.startsWith('data:')) continue
@@ -67,6 +73,15 @@ export function eventData(event: string): string | undefined {
     data = data === undefined ? value : `${data}\n${value}`
   }
   return data
+}
+
+/** True when nothing but CR and LF follows `from`: the rest of the event holds no further field. */
+function onlyLineBreaksFrom(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code !== LF && code !== CR) return false
+  }
+  return true
 }
 
 export interface TokenUsage {
