@@ -175,10 +175,12 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const sentAt = now()
       upstream.inFlight++
       let settled = false
+      let detach: (() => void) | undefined
       /** `true`: the upstream answered; `false`: it failed (5xx, connect, timeout, broken stream); 'abandon': the client left. */
       const release = (result: boolean | 'abandon') => {
         if (settled) return
         settled = true
+        detach?.()
         upstream.inFlight--
         upstreamSpan?.end(
           upstreamStatus,
@@ -218,6 +220,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         continue
       }
       const { response } = exchange
+      detach = exchange.detach
       upstreamStatus = response.status
       if (!response.ok) {
         const text = await response.text().catch(() => '')

@@ -83,12 +83,14 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           transform,
           responseHeaders: ticket?.headers,
         })
-        if (result.streaming) openStreams++
+        // The callback outlives a stream by minutes: it keeps a flag, not the whole result and its Response.
+        const { streaming } = result
+        if (streaming) openStreams++
         void result.done.then((outcome) => {
           ticket?.settle(outcome)
           requestTrace?.end(outcome)
           end()
-          if (result.streaming) openStreams--
+          if (streaming) openStreams--
           const durationMs = performance.now() - context.startedAt
           options.onOutcome?.(outcome, context, durationMs)
           if (options.logRequests) {

@@ -29,6 +29,8 @@ export interface UpstreamExchange {
   abort: (reason?: unknown) => void
   /** Stops the time-to-first-byte timer once the caller takes over the body. */
   clearTimeout: () => void
+  /** The exchange is over: stop the timer and stop listening to the client's signal (a stream may last minutes). */
+  detach: () => void
   /** True once the time-to-first-byte limit fired (a body read that fails afterwards is a timeout). */
   timedOut: () => boolean
 }
@@ -45,6 +47,10 @@ export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamEx
   request.clientSignal?.addEventListener('abort', onClientAbort, { once: true })
   const abort = (reason?: unknown) => controller.abort(reason)
   const stopTimer = () => clearTimeout(timer)
+  const detach = () => {
+    clearTimeout(timer)
+    request.clientSignal?.removeEventListener('abort', onClientAbort)
+  }
   try {
     const response = await fetch(request.url, {
       method: 'POST',
@@ -54,10 +60,9 @@ export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamEx
       // vLLM answers on keep-alive connections; redirects from an inference server would be a misconfiguration.
       redirect: 'manual',
     })
-    return { response, abort, clearTimeout: stopTimer, timedOut: () => timedOut }
+    return { response, abort, clearTimeout: stopTimer, detach, timedOut: () => timedOut }
   } catch (error) {
-    stopTimer()
-    request.clientSignal?.removeEventListener('abort', onClientAbort)
+    detach()
     if (timedOut) throw new UpstreamFailure('timeout', `no response within ${request.timeoutMs} ms`, error)
     if (request.clientSignal?.aborted) throw new UpstreamFailure('aborted', 'client disconnected', error)
     throw new UpstreamFailure('connect', error instanceof Error ? error.message : String(error), error)
