@@ -1,4 +1,5 @@
 /** @module JSON-lines logger shared by every service, with secrets redacted by field name. */
+import { isMainThread } from 'node:worker_threads'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { REDACTED } from './redact.ts'
 
@@ -33,6 +34,12 @@ export interface LoggerOptions {
   destination?: DestinationStream
   /** Extra field names to redact, added to REDACTED_FIELDS. */
   redact?: readonly string[]
+  /**
+   * Batch stdout writes (see `stdout`); the default on a main thread. Off wherever several threads write the
+   * same stdout (GATEWAY_WORKERS): a pipe takes a write over 4 KiB in pieces, and another thread's line could land
+   * inside a batch. A line written alone is atomic. Ignored when `destination` is given.
+   */
+  batched?: boolean
 }
 
 /** Log objects reuse a small set of field names: lower-case each once. Bounded, since a field name could be data. */
@@ -83,20 +90,31 @@ function redactFields(
 const FLUSH_EVERY_MS = 200
 const BUFFER_BYTES = 8 * 1024
 
+/** One stdout per process and mode, shared by every logger, so lines keep their order and exit flushes once. */
+let batchedStdout: DestinationStream | undefined
+let directStdout: DestinationStream | undefined
+
 /**
  * Stdout written in batches: a gateway logs a line per request, and batching turns a write(2) per line into one per
  * 8 KiB. Lines go out when 8 KiB gathered or every 200 ms, and synchronously at exit; a SIGKILL can lose the last
  * 200 ms. A worker thread, which has no exit hook of its own, flushes with `flushLogger` before it stops.
  */
-function bufferedStdout(): DestinationStream {
-  const stream = pino.destination({
-    dest: 1,
-    sync: true,
-    minLength: BUFFER_BYTES,
-    periodicFlush: FLUSH_EVERY_MS,
-  })
-  process.once('exit', () => stream.flushSync())
-  return stream
+function stdout(batched: boolean): DestinationStream {
+  if (!batched) {
+    directStdout ??= pino.destination({ dest: 1, sync: true })
+    return directStdout
+  }
+  if (batchedStdout === undefined) {
+    const stream = pino.destination({
+      dest: 1,
+      sync: true,
+      minLength: BUFFER_BYTES,
+      periodicFlush: FLUSH_EVERY_MS,
+    })
+    process.once('exit', () => stream.flushSync())
+    batchedStdout = stream
+  }
+  return batchedStdout
 }
 
 /** Writes out, synchronously, whatever the logger still buffers. */
@@ -111,7 +129,7 @@ export function flushLogger(log: Logger): void {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const names = new Set([...REDACTED_FIELDS, ...(options.redact ?? [])].map((name) => name.toLowerCase()))
-  const destination = options.destination ?? bufferedStdout()
+  const destination = options.destination ?? stdout(options.batched ?? isMainThread)
   const logger = pino(
     {
       level: options.level ?? 'info',

@@ -1,6 +1,6 @@
 /**
- * @module The sampling decision's arithmetic, free of OpenTelemetry imports: the gateway decides per request whether a
- * trace is kept without loading the SDK (~20 MB of RSS) when tracing is off.
+ * @module The sampling decision's arithmetic, free of OpenTelemetry imports: importing it does not load the SDK
+ * (~20 MB of RSS), which a gateway with tracing off never loads.
  */
 
 /** The trace id's low 32 bits as a fraction, the same idea as TraceIdRatioBasedSampler. */

@@ -1,28 +1,20 @@
 /**
- * @module Trace export over OTLP/HTTP for our services. Spans are created explicitly (auto-instrumentation produces
- * none under Bun); the provider is not registered globally, so several services or tests share a process safely.
+ * @module Trace export over OTLP/HTTP for our services. Auto-instrumentation produces no span under Bun, and a
+ * request's spans are only worth building once it is over and known to be kept (errors, slow ones, a sampled share,
+ * decided by the caller): so spans are recorded finished, with their ids, times and attributes, and leave through
+ * OpenTelemetry's batching processor and OTLP exporter (batching, retries, encoding). Nothing is registered
+ * globally, so several services or tests share a process safely.
  */
-import type { Attributes, HrTime, SpanKind, SpanStatus, Tracer } from '@opentelemetry/api'
+import type { Attributes, HrTime, SpanKind, SpanStatus } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanExporter,
-  TracerProvider,
-} from '@opentelemetry/sdk-trace'
-import { createPresetIdGenerator } from './preset-ids.ts'
-import { createTailKeepProcessor } from './tail-keep-processor.ts'
+import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
 
 export interface TracingOptions {
   serviceName: string
   serviceVersion?: string
   /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `${endpoint}/v1/traces`. */
   endpoint: string
-  /** Fraction of ordinary traces exported; errors and slow ones always are. */
-  sampleRatio: number
-  slowMs: number
   /** Replaces the OTLP exporter (tests). */
   exporter?: SpanExporter
 }
@@ -46,15 +38,11 @@ export interface FinishedSpan {
 }
 
 export interface Tracing {
-  tracer: Tracer
   /**
-   * Exports finished spans through the same batching OTLP pipeline, skipping the SDK's live-span machinery
-   * (context, sampler, attribute checks, span processors' start hooks): a kept request's two spans cost a third.
-   * The caller has decided to keep them; the tail-keep decision does not apply.
+   * Exports finished spans through OpenTelemetry's batching processor and OTLP exporter, without the SDK's live-span
+   * machinery (context, sampler, attribute checks, start hooks), which cost a kept request's two spans ~3x more.
    */
   record(spans: readonly FinishedSpan[]): void
-  /** Sets the ids the next span (and, for a root, its trace) will get: for spans built after the fact. */
-  presetIds(ids: { traceId?: string; spanId?: string }): void
   /** Exports what is buffered (e.g. before a test asserts, or at shutdown). */
   flush(): Promise<void>
   shutdown(): Promise<void>
@@ -62,34 +50,24 @@ export interface Tracing {
 
 /**
  * @example
- * const tracing = startTracing({ serviceName: 'gateway', endpoint: 'http://jaeger:4318', sampleRatio: 0.1, slowMs: 5000 })
- * const span = tracing.tracer.startSpan('chat gpt-oss-20b')
+ * const tracing = startTracing({ serviceName: 'gateway', endpoint: 'http://jaeger:4318' })
+ * tracing.record([{ traceId, spanId, name: 'chat gpt-oss-20b', kind: SpanKind.SERVER, startMs, endMs, attributes }])
  */
 export function startTracing(options: TracingOptions): Tracing {
   const exporter =
     options.exporter ?? new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` })
-  const idGenerator = createPresetIdGenerator()
   const resource = resourceFromAttributes({
     'service.name': options.serviceName,
     ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
   })
   const batch = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 })
-  const provider = new TracerProvider({
-    idGenerator,
-    resource,
-    // Every span is recorded; the tail processor decides what leaves the process.
-    sampler: new AlwaysOnSampler(),
-    spanProcessors: [createTailKeepProcessor(batch, { ratio: options.sampleRatio, slowMs: options.slowMs })],
-  })
   const scope = { name: options.serviceName, version: options.serviceVersion }
   return {
-    tracer: provider.getTracer(options.serviceName, options.serviceVersion),
     record(spans) {
       for (const span of spans) batch.onEnd(readableSpan(span, resource, scope))
     },
-    presetIds: (ids) => idGenerator.preset(ids),
-    flush: () => provider.forceFlush(),
-    shutdown: () => provider.shutdown(),
+    flush: () => batch.forceFlush(),
+    shutdown: () => batch.shutdown(),
   }
 }
 

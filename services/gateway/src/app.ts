@@ -44,8 +44,9 @@ export function createApp(deps: GatewayDeps) {
   }
   const recentErrors = createRecentErrors()
   const startedAt = new Date()
-  // Request bodies are open objects (unknown fields pass through to vLLM) and no route declares a response schema,
-  // so Elysia's normalize step, a TypeBox Clean walk of every body, would remove nothing and only cost time.
+  // Elysia's normalize step is a TypeBox Clean walk of every body (~2 µs a request). Off, schemas are checked as
+  // written: request bodies and queries are declared open (unknown fields pass through to vLLM or are ignored), and
+  // no route declares a response schema.
   const app = new Elysia({ name: 'gateway', normalize: false })
     .use(
       errorHandler({

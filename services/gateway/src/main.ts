@@ -18,7 +18,12 @@ let gateway: { deps: { log: Logger }; shutdown(): Promise<{ drained: boolean }> 
 try {
   gateway =
     config.workers > 1
-      ? await startCluster(config, process.env, createLogger({ service: 'gateway', level: config.logLevel }))
+      ? await startCluster(
+          config,
+          process.env,
+          // Worker threads write the same stdout line by line; a batch from this thread could be split by theirs.
+          createLogger({ service: 'gateway', level: config.logLevel, batched: false }),
+        )
       : await startGateway(config)
 } catch (error) {
   // A start-up failure (database, port) is an operator's problem to fix: one clear line, no stack trace.
@@ -26,12 +31,14 @@ try {
   process.exit(1)
 }
 // Bun runs at most BUN_CONFIG_MAX_HTTP_REQUESTS fetches at once per process (256 unless set before it starts, at most
-// 65535); beyond that, upstream requests and streams wait inside Bun. `bun run gateway` sets it.
-const fetchLimit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? 256)
-if (!(fetchLimit >= 1024 && fetchLimit <= 65535))
+// 65535; an invalid value leaves 256); beyond that, upstream requests and streams wait inside Bun.
+const requestedLimit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS)
+const fetchLimit =
+  Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 65535 ? requestedLimit : 256
+if (fetchLimit < 1024)
   gateway.deps.log.warn(
     { BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? null },
-    'Bun allows only 256 upstream requests at once: start with `bun run gateway` or set BUN_CONFIG_MAX_HTTP_REQUESTS=65535',
+    `Bun allows only ${fetchLimit} upstream requests at once: start with \`bun run gateway\` or set BUN_CONFIG_MAX_HTTP_REQUESTS=65535`,
   )
 if (!config.authEnabled)
   gateway.deps.log.warn('GATEWAY_AUTH=disabled: every caller is accepted without an API key')

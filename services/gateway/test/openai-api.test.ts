@@ -141,6 +141,29 @@ describe('OpenAI API through the gateway (official SDK)', () => {
     expect(body.stream_options).toEqual({ include_usage: true })
   })
 
+  test("the client's JSON goes upstream byte for byte unless the gateway changed something in it", async () => {
+    const sim = stack.sims[0]
+    if (!sim) throw new Error('no sim')
+    const sent = async (text: string) => {
+      const response = await stack.post('/v1/chat/completions', text)
+      await response.text()
+      expect(response.status).toBe(200)
+      return sim.lastRequest('/v1/chat/completions')?.text ?? ''
+    }
+    const messages = '"messages": [ {"role":"user", "content":"raw [[sim:tokens=1]]"} ]'
+    const untouched = `{ "model" : "sim-model",\n  ${messages}, "temperature": 1.0, "top_k": 5 }`
+    expect(await sent(untouched)).toBe(untouched)
+    // A stream that did not ask for usage: include_usage spliced in front, the rest as sent.
+    const stream = `{"model":"sim-model", "stream": true, ${messages}}`
+    expect(await sent(stream)).toBe(`{"stream_options":{"include_usage":true},${stream.slice(1)}`)
+    // An alias is resolved, so the body is serialized again with the real model.
+    const aliased = await sent(`{"model":"fast", ${messages}}`)
+    expect(JSON.parse(aliased)).toEqual({
+      model: 'sim-model',
+      messages: [{ role: 'user', content: 'raw [[sim:tokens=1]]' }],
+    })
+  })
+
   test('a request id is generated when the client sends none, or an unsafe one', async () => {
     const response = await stack.post('/v1/chat/completions', chat('id [[sim:tokens=1]]'), {
       authorization: `Bearer ${CLIENT_KEY}`,

@@ -268,6 +268,8 @@ describe('admin', () => {
     expect(JSON.stringify(report)).not.toContain(CLIENT_KEY)
     const bad = await fetch(`${stack.url}/admin/usage?day=yesterday`, { headers: as('admin-secret') })
     expect(bad.status).toBe(400)
+    const busted = await fetch(`${stack.url}/admin/usage?_=1700000000`, { headers: as('admin-secret') })
+    expect(busted.status).toBe(200)
     const status = (await (
       await fetch(`${stack.url}/admin/status`, { headers: as('admin-secret') })
     ).json()) as {

@@ -7,6 +7,8 @@ export interface ObservedRequest {
   headers: Record<string, string>
   /** Parsed JSON body (or raw text when not JSON); undefined for bodiless requests. */
   body: unknown
+  /** The body as it arrived, decoded as UTF-8 (what a proxy in front actually sent); undefined when none was read. */
+  text: string | undefined
   receivedAt: number
   /** The client closed the connection before the response was complete. */
   aborted: boolean
@@ -29,6 +31,7 @@ export class RequestLog {
       path,
       headers: this.record ? Object.fromEntries(request.headers) : {},
       body: undefined,
+      text: undefined,
       receivedAt: Date.now(),
       aborted: false,
     }

@@ -48,7 +48,7 @@ describe('FastCounter', () => {
       child.inc(amount)
     })
     promCounter.inc({ route: 'chat', model: 'a', status: '500' })
-    fast.inc({ route: 'chat', model: 'a', status: '500' })
+    fast.child({ route: 'chat', model: 'a', status: '500' }).inc()
 
     expect(await ours.metrics()).toBe(await reference.metrics())
     expect(await ours.getMetricsAsJSON()).toStrictEqual(await reference.getMetricsAsJSON())
@@ -92,7 +92,7 @@ describe('FastHistogram', () => {
       promHistogram.observe(labels, sample)
       fast.child(labels).observe(sample)
     })
-    fast.observe({ route: 'other', model: 'c' }, 0.25)
+    fast.child({ route: 'other', model: 'c' }).observe(0.25)
     promHistogram.observe({ route: 'other', model: 'c' }, 0.25)
 
     expect(await ours.metrics()).toBe(await reference.metrics())

@@ -99,11 +99,6 @@ export class FastCounter<L extends string = string> {
     return series
   }
 
-  /** The cold-path form of prom-client's `inc(labels, value)`: looks the series up each time. */
-  inc(labels: LabelSet<L>, value?: number): void {
-    this.child(labels).inc(value)
-  }
-
   async get(): Promise<ExportedMetric> {
     const values: ExportedValue[] = []
     for (const series of this.series.values()) values.push({ value: series.value, labels: series.labels })
@@ -170,19 +165,12 @@ export class FastHistogram<L extends string = string> {
   }
 
   /**
-   * prom-client's `observe(labels, value)` and, for an unlabelled histogram, `observe(value)`: the cold-path forms,
-   * kept so call sites outside the recorder (the admission queue's wait) need no change. The unlabelled series is
-   * bound once, so that form is as cheap as a child.
+   * prom-client's `observe(value)` for an unlabelled histogram, kept so call sites outside the recorder (the admission
+   * queue's wait) need no change; the series is bound once, so it is as cheap as a child.
    */
-  observe(value: number): void
-  observe(labels: LabelSet<L>, value: number): void
-  observe(labelsOrValue: LabelSet<L> | number, value?: number): void {
-    if (typeof labelsOrValue === 'number') {
-      this.unlabelled ??= this.child({} as LabelSet<L>)
-      this.unlabelled.observe(labelsOrValue)
-    } else {
-      this.child(labelsOrValue).observe(value as number)
-    }
+  observe(value: number): void {
+    this.unlabelled ??= this.child({} as LabelSet<L>)
+    this.unlabelled.observe(value)
   }
 
   /** prom-client's Histogram.getForPromString: series labels as `sharedLabels`, `le` apart. */

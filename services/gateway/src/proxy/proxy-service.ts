@@ -58,6 +58,9 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           headers: { 'retry-after': '1' },
         })
       }
+      // The outcome callback keeps `context` as long as a stream lasts; the prompt's text must not ride along.
+      const { rawBody } = context
+      context.rawBody = undefined
       const end = lifecycle.begin()
       let ticket: Awaited<ReturnType<Admission['admit']>> | undefined
       const requestTrace = options.tracer?.start({
@@ -76,7 +79,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
           body,
           requestId: context.requestId,
           traceparent: context.traceparent,
-          rawBody: ticket?.rewroteBody ? undefined : context.rawBody,
+          rawBody: ticket?.rewroteBody ? undefined : rawBody,
           upstreamTrace: requestTrace?.startUpstream,
           clientSignal: context.signal,
           startedAt: context.startedAt,

@@ -97,9 +97,11 @@ export const adminRoutes = (deps: AdminRouteDeps) =>
         }
       },
       {
-        query: t.Object({
-          day: t.Optional(t.String({ pattern: DAY.source, error: "'day' must be YYYY-MM-DD" })),
-        }),
+        // Open: a cache-busting or tracking parameter a client adds is no error.
+        query: t.Object(
+          { day: t.Optional(t.String({ pattern: DAY.source, error: "'day' must be YYYY-MM-DD" })) },
+          { additionalProperties: true },
+        ),
         detail: { tags: ['Admin'], summary: 'Every key’s usage on a UTC day (default today)' },
       },
     )

@@ -22,7 +22,12 @@ export async function startConfiguredTracing(
     import('@infergate/telemetry'),
     import('./request-tracing.ts'),
   ])
-  const tracing = startTracing({ ...config.tracing, serviceVersion: '0.1.0', exporter })
+  const tracing = startTracing({
+    serviceName: config.tracing.serviceName,
+    endpoint: config.tracing.endpoint,
+    serviceVersion: '0.1.0',
+    exporter,
+  })
   return {
     tracing,
     tracer: createRequestTracer(tracing, {

@@ -35,11 +35,13 @@ const send = (path: string, clientSignal: AbortSignal | undefined, timeoutMs = 2
 describe('sendUpstream', () => {
   test('listens to the client until the exchange is detached, then lets go of its signal', async () => {
     const { controller, listeners } = countingSignal()
-    const exchange = await send('/ok', controller.signal)
+    const exchange = await send('/ok', controller.signal, 50)
     expect(listeners()).toBe(1)
     expect(await exchange.response.json()).toEqual({ ok: true })
     exchange.detach()
     expect(listeners()).toBe(0)
+    // The time-to-first-byte timer is cleared too: past its deadline nothing fires.
+    await Bun.sleep(100)
     expect(exchange.timedOut()).toBe(false)
   })
 

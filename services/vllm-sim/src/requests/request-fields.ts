@@ -14,6 +14,7 @@ export function invalid(name: string, message: string): SimError {
 /** Parses a request body as a JSON object, and records it (or its raw text when it is not JSON) on `entry`. */
 export async function readJsonBody(request: Request, entry: ObservedRequest): Promise<Body> {
   const text = await request.text()
+  entry.text = text
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
