@@ -172,6 +172,14 @@ describe('OpenAI API through the gateway (official SDK)', () => {
     })
     await response.text()
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/)
+    // An error answer carries it too (it is rendered by the error handler, not the proxy path).
+    const missing = await stack.post('/v1/chat/completions', chat('id', { model: 'no-such-model' }), {
+      authorization: `Bearer ${CLIENT_KEY}`,
+      'content-type': 'application/json',
+      'x-request-id': 'req-for-error',
+    })
+    expect(missing.status).toBe(404)
+    expect(missing.headers.get('x-request-id')).toBe('req-for-error')
   })
 
   test('OpenRouter-style /api/v1 aliases serve the same routes', async () => {

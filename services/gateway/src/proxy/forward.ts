@@ -266,7 +266,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         return {
           response: new Response(text, {
             status: 200,
-            headers: request.responseHeaders ? { ...JSON_HEADERS, ...request.responseHeaders } : JSON_HEADERS,
+            headers: { ...JSON_HEADERS, 'x-request-id': request.requestId, ...request.responseHeaders },
           }),
           streaming: false,
           done: Promise.resolve(outcome),
@@ -305,11 +305,11 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           })
         },
       })
-      const responseHeaders = request.responseHeaders
-        ? { ...SSE_HEADERS, ...request.responseHeaders }
-        : SSE_HEADERS
       return {
-        response: new Response(relay, { status: 200, headers: responseHeaders }),
+        response: new Response(relay, {
+          status: 200,
+          headers: { ...SSE_HEADERS, 'x-request-id': request.requestId, ...request.responseHeaders },
+        }),
         streaming: true,
         done,
       }

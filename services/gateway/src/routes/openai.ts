@@ -20,6 +20,7 @@ export const OPENAI_PREFIXES = ['/v1', '/api/v1'] as const
 interface HandlerContext {
   body: unknown
   request: Request
+  set: { headers: Record<string, unknown> }
   requestId: string
   traceparent: string
   incomingTraceparent: string | undefined
@@ -29,8 +30,17 @@ interface HandlerContext {
 
 const forwardTo =
   (proxy: ProxyService, endpoint: Endpoint, route: string) =>
-  ({ body, request, requestId, traceparent, incomingTraceparent, startedAt, identity }: HandlerContext) =>
-    proxy.handle(endpoint, body as Record<string, unknown>, {
+  async ({
+    body,
+    request,
+    set,
+    requestId,
+    traceparent,
+    incomingTraceparent,
+    startedAt,
+    identity,
+  }: HandlerContext) => {
+    const response = await proxy.handle(endpoint, body as Record<string, unknown>, {
       route,
       requestId,
       traceparent,
@@ -40,6 +50,11 @@ const forwardTo =
       signal: request.signal,
       rawBody: rawBodyOf(request),
     })
+    // The response already carries x-request-id; with Elysia's own headers left empty it is passed on as it is,
+    // where any pending header makes Elysia build a second Response around it. Errors still get the header from set.
+    delete set.headers['x-request-id']
+    return response
+  }
 
 const docs = (summary: string) => ({ tags: ['OpenAI'], summary })
 
