@@ -5,7 +5,7 @@
 import { Elysia } from 'elysia'
 import { ipLimitKey, resolveClientIp, type TrustedProxies } from '../core/client-ip.ts'
 import type { Clock } from '../core/clock.ts'
-import type { GcraLimit } from '../core/gcra.ts'
+import type { GcraDecision, GcraLimit } from '../core/gcra.ts'
 import type { LimiterStore } from '../core/limiter-store.ts'
 import { rateLimitHeaders } from '../core/rate-limit-headers.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
@@ -27,8 +27,15 @@ function pathOf(url: string): string {
   return start === -1 ? '/' : url.slice(start, query === -1 ? undefined : query)
 }
 
-export const ipRateLimit = (options: IpRateLimitOptions) =>
-  new Elysia({ name: 'gateway.ip-rate-limit' }).onRequest(async ({ request, server }) => {
+export const ipRateLimit = (options: IpRateLimitOptions) => {
+  const decide = (decision: GcraDecision): void => {
+    if (decision.ok) return
+    options.onRejected?.()
+    throw new GatewayError('rate_limit_exceeded', 'Too many requests from your address; slow down.', {
+      headers: rateLimitHeaders({ others: [decision] }),
+    })
+  }
+  return new Elysia({ name: 'gateway.ip-rate-limit' }).onRequest(({ request, server }) => {
     const path = pathOf(request.url)
     if (!LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix))) return
     const ip = resolveClientIp(
@@ -38,15 +45,10 @@ export const ipRateLimit = (options: IpRateLimitOptions) =>
       },
       options.trustedProxies,
     )
-    const decision = await options.limiter.take(
-      `ip:${ipLimitKey(ip)}`,
-      options.limit,
-      options.clock.nowUs(),
-      1,
-    )
-    if (decision.ok) return
-    options.onRejected?.()
-    throw new GatewayError('rate_limit_exceeded', 'Too many requests from your address; slow down.', {
-      headers: rateLimitHeaders({ others: [decision] }),
-    })
+    // Not an async hook: a synchronous store decides without a microtask turn (see proxy/admission.ts), and only a
+    // store that answers with a promise (Redis) makes Elysia wait.
+    const taken = options.limiter.take(`ip:${ipLimitKey(ip)}`, options.limit, options.clock.nowUs(), 1)
+    if (taken instanceof Promise) return taken.then(decide)
+    decide(taken)
   })
+}

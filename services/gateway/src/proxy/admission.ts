@@ -63,6 +63,9 @@ const minuteLimit = (perMinuteRate: number): GcraLimit => {
   return limit
 }
 
+// The in-memory stores answer synchronously, and their answers are taken without `await`: an await on a plain value
+// still yields to the microtask queue, and when hundreds of requests arrive together every extra turn queues each
+// one's first byte behind the others' progress. Redis answers with promises, which are awaited.
 export function createAdmission(options: AdmissionOptions): Admission {
   const { limiter, ledger, queue, clock } = options
 
@@ -80,14 +83,16 @@ export function createAdmission(options: AdmissionOptions): Admission {
       let tokens: GcraDecision | undefined
       const tpmKey = `tpm:${identity.digest}`
       if (rpm > 0) {
-        requests = await limiter.take(`rpm:${identity.digest}`, minuteLimit(rpm), nowUs, 1)
+        const taken = limiter.take(`rpm:${identity.digest}`, minuteLimit(rpm), nowUs, 1)
+        requests = taken instanceof Promise ? await taken : taken
         if (!requests.ok) {
           options.onRejected?.('rate_limit', 'key_rpm')
           throw rateLimited(`Rate limit reached for requests per minute (${rpm}).`, { requests })
         }
       }
       if (tpm > 0) {
-        tokens = await limiter.take(tpmKey, minuteLimit(tpm), nowUs, tokenCost)
+        const taken = limiter.take(tpmKey, minuteLimit(tpm), nowUs, tokenCost)
+        tokens = taken instanceof Promise ? await taken : taken
         if (!tokens.ok) {
           options.onRejected?.('rate_limit', 'key_tpm')
           throw rateLimited(`Rate limit reached for tokens per minute (${tpm}).`, { requests, tokens })
@@ -103,12 +108,14 @@ export function createAdmission(options: AdmissionOptions): Admission {
       if (ledger) {
         const request = { keyHash: identity.digest, nowMs: clock.nowMs(), promptTokens: estimate, maxTokens }
         // A shared quota that is down (fail mode closed) throws: the tokens taken above are given back first.
-        const result = await Promise.resolve()
-          .then(() => ledger.reserve(request))
-          .catch(async (error: unknown) => {
-            await refundTokens(-tokenCost)
-            throw error
-          })
+        let result: Awaited<ReturnType<QuotaGate['reserve']>>
+        try {
+          const reserved = ledger.reserve(request)
+          result = reserved instanceof Promise ? await reserved : reserved
+        } catch (error) {
+          await refundTokens(-tokenCost)
+          throw error
+        }
         if (!result.ok) {
           await refundTokens(-tokenCost)
           options.onRejected?.('quota', 'daily_tokens')
