@@ -5,11 +5,12 @@
  */
 import { fileURLToPath } from 'node:url'
 import { SQL } from 'bun'
-import { and, asc, eq, sql } from 'drizzle-orm'
+import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/bun-sql'
 import { migrate } from 'drizzle-orm/bun-sql/migrator'
 import type { UsageRecord } from '../core/quota.ts'
 import * as schema from './schema.pg.ts'
+import { usageOrder, usageWhere } from './usage-filter.ts'
 import type { UsageFilter, UsageStore } from './usage-store.ts'
 
 export const PG_MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
@@ -70,15 +71,11 @@ export function openPgUsageStore(url: string): { store: PgUsageStore; close(): P
 
   const query = async (filter: UsageFilter): Promise<UsageRecord[]> => {
     await migrated()
-    const conditions = [
-      filter.day === undefined ? undefined : eq(usageDaily.day, filter.day),
-      filter.keyHash === undefined ? undefined : eq(usageDaily.keyHash, filter.keyHash),
-    ]
     return db
       .select(columns)
       .from(usageDaily)
-      .where(and(...conditions))
-      .orderBy(asc(usageDaily.day), asc(usageDaily.keyHash), asc(usageDaily.model))
+      .where(usageWhere(usageDaily, filter))
+      .orderBy(...usageOrder(usageDaily))
   }
 
   const store: PgUsageStore = {

@@ -2,10 +2,11 @@
  * @module Durable usage: the `UsageStore` interface the flusher writes through (SQLite here, Postgres in the
  * scale-out issue) and its SQLite implementation, which ADDS deltas to rows, one transaction per flush.
  */
-import { and, asc, eq, Param, Placeholder, sql } from 'drizzle-orm'
+import { Param, Placeholder, sql } from 'drizzle-orm'
 import type { UsageRecord } from '../core/quota.ts'
 import type { GatewayDb } from './db.ts'
 import { usageDaily } from './schema.sqlite.ts'
+import { usageOrder, usageWhere } from './usage-filter.ts'
 
 type MaybePromise<T> = T | Promise<T>
 
@@ -110,18 +111,13 @@ export function createSqliteUsageStore(db: GatewayDb): SqliteUsageStore {
   const writeAll = db.$client.transaction((deltas: readonly UsageRecord[], nowMs: number) =>
     upsert(deltas, nowMs),
   )
-  const query = (filter: UsageFilter): UsageRecord[] => {
-    const conditions = [
-      filter.day === undefined ? undefined : eq(usageDaily.day, filter.day),
-      filter.keyHash === undefined ? undefined : eq(usageDaily.keyHash, filter.keyHash),
-    ]
-    return db
+  const query = (filter: UsageFilter): UsageRecord[] =>
+    db
       .select(columns)
       .from(usageDaily)
-      .where(and(...conditions))
-      .orderBy(asc(usageDaily.day), asc(usageDaily.keyHash), asc(usageDaily.model))
+      .where(usageWhere(usageDaily, filter))
+      .orderBy(...usageOrder(usageDaily))
       .all()
-  }
 
   return {
     addUsage(deltas, nowMs) {
