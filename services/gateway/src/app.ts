@@ -1,5 +1,4 @@
 /** @module Assembles the Elysia app from its plugins and routes. Builds; never listens. */
-import { swagger } from '@elysiajs/swagger'
 import { Elysia } from 'elysia'
 import packageJson from '../package.json' with { type: 'json' }
 import { createTrustedProxies } from './core/client-ip.ts'
@@ -10,6 +9,7 @@ import { createRecentErrors } from './diagnostics/recent-errors.ts'
 import { GatewayError } from './errors/gateway-error.ts'
 import { errorHandler } from './plugins/error-handler.ts'
 import { ipRateLimit } from './plugins/rate-limit.ts'
+import { docsRoutes } from './routes/docs.ts'
 import { generateRoutes } from './routes/generate.ts'
 import { healthRoutes } from './routes/health.ts'
 import { metricsRoutes } from './routes/metrics.ts'
@@ -88,8 +88,7 @@ export function createApp(deps: GatewayDeps) {
   }
   return app
     .use(
-      swagger({
-        path: '/swagger',
+      docsRoutes({
         documentation: {
           info: {
             title: 'Infergate',
