@@ -2,7 +2,10 @@
  * @module Every gateway metric as data: name, help, type, labels, buckets. One loop registers them all. Labels stay
  * low-cardinality: never a key, an IP or a request id; `model` only takes ids the upstreams serve.
  */
-import { Counter, Gauge, Histogram, type Metric as PromMetric, type Registry } from 'prom-client'
+import type { Metric as PromMetric, Registry } from 'prom-client'
+import Counter from 'prom-client/lib/counter'
+import Gauge from 'prom-client/lib/gauge'
+import Histogram from 'prom-client/lib/histogram'
 import { FastCounter, FastHistogram } from './accumulators.ts'
 
 /** 5 ms to 30 s: resolves a fast first token on a warm vLLM as well as a long prefill on a busy one. */

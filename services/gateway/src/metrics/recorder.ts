@@ -1,9 +1,10 @@
 /** @module Turns request outcomes and live state into metric samples; the only code that touches metric handles. */
-import { collectDefaultMetrics, Registry } from 'prom-client'
+import Registry from 'prom-client/lib/registry'
 import type { ForwardOutcome } from '../proxy/forward.ts'
 import type { UpstreamRegistry } from '../upstream/registry.ts'
 import type { CounterChild, HistogramChild } from './accumulators.ts'
 import { createMetrics, type GatewayMetrics } from './definitions.ts'
+import { registerProcessMetrics } from './process-metrics.ts'
 
 export interface LiveState {
   registry: UpstreamRegistry
@@ -50,13 +51,10 @@ interface UpstreamSeries {
   error?: CounterChild
 }
 
+/** `defaultMetrics: false` leaves out the process_* series (tests that compare expositions sample for sample). */
 export function createMetricsRecorder(options: { defaultMetrics?: boolean } = {}): MetricsRecorder {
   const registry = new Registry()
-  // The event-loop delay monitor samples every 100 ms instead of prom-client's 10 ms: at 10 ms its timer alone cost
-  // an idle gateway ~6 ms of CPU a second (half its idle load) and woke the loop 100 times a second; the delays it
-  // reports keep their precision, only with fewer samples.
-  if (options.defaultMetrics ?? true)
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 })
+  if (options.defaultMetrics ?? true) registerProcessMetrics(registry)
   const metrics = createMetrics(registry)
   let live: LiveState | undefined
 
