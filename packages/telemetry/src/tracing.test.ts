@@ -1,63 +1,104 @@
-import { describe, expect, test } from 'bun:test'
+import { afterAll, describe, expect, test } from 'bun:test'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace'
 import { startTracing } from './tracing.ts'
 
-const start = (exporter: InMemorySpanExporter) =>
-  startTracing({
-    serviceName: 'svc',
-    serviceVersion: '1.2.3',
-    endpoint: 'http://127.0.0.1:1',
-    exporter,
+/** A local OTLP/HTTP receiver; `statuses` are answered first, in order, then 200. */
+const requests: { path: string; contentType: string | null; body: string }[] = []
+const statuses: number[] = []
+const receiver = Bun.serve({
+  hostname: '127.0.0.1',
+  port: 0,
+  async fetch(request) {
+    requests.push({
+      path: new URL(request.url).pathname,
+      contentType: request.headers.get('content-type'),
+      body: await request.text(),
+    })
+    const status = statuses.shift() ?? 200
+    return status === 200
+      ? Response.json({})
+      : new Response('no', { status, headers: { 'retry-after': '0' } })
+  },
+})
+afterAll(() => receiver.stop(true))
+
+const span = (spanId: string) => ({
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  spanId,
+  name: 'chat m',
+  kind: SpanKind.SERVER,
+  startMs: 1_700_000_000_123.5,
+  endMs: 1_700_000_001_000,
+  attributes: { 'gen_ai.request.model': 'm' },
+  status: { code: SpanStatusCode.ERROR, message: 'stream ended' },
+})
+
+describe('Tracing over OTLP/HTTP', () => {
+  test('recorded spans reach /v1/traces as one OTLP/JSON request with the service resource and scope', async () => {
+    requests.length = 0
+    const tracing = startTracing({
+      serviceName: 'svc',
+      serviceVersion: '1.2.3',
+      endpoint: `http://127.0.0.1:${receiver.port}/`,
+    })
+    tracing.record([span('00000000000000aa'), span('00000000000000bb')])
+    expect(requests).toHaveLength(0)
+    await tracing.flush()
+    expect(requests).toHaveLength(1)
+    const [request] = requests
+    expect(request?.path).toBe('/v1/traces')
+    expect(request?.contentType).toBe('application/json')
+    const body = JSON.parse(request?.body ?? '')
+    const [resourceSpans] = body.resourceSpans
+    expect(resourceSpans.resource.attributes).toEqual([
+      { key: 'service.name', value: { stringValue: 'svc' } },
+      { key: 'service.version', value: { stringValue: '1.2.3' } },
+    ])
+    expect(resourceSpans.scopeSpans[0].scope).toEqual({ name: 'svc', version: '1.2.3' })
+    expect(resourceSpans.scopeSpans[0].spans.map((item: { spanId: string }) => item.spanId)).toEqual([
+      '00000000000000aa',
+      '00000000000000bb',
+    ])
+    await tracing.shutdown()
+    tracing.record([span('00000000000000cc')])
+    await tracing.flush()
+    expect(requests).toHaveLength(1)
   })
 
-describe('Tracing.record', () => {
-  test('exports finished spans with their ids, parents, times, events and status', async () => {
-    const exporter = new InMemorySpanExporter()
-    const tracing = start(exporter)
-    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
-    tracing.record([
-      {
-        traceId,
-        spanId: '00000000000000aa',
-        parent: { spanId: '00f067aa0ba902b7', isRemote: true, sampled: true },
-        name: 'chat m',
-        kind: SpanKind.SERVER,
-        startMs: 1_700_000_000_123.5,
-        endMs: 1_700_000_001_000,
-        attributes: { 'gen_ai.request.model': 'm', 'infergate.stream': true },
-        events: [{ name: 'gen_ai.first_token', atMs: 1_700_000_000_200, attributes: { ttft: 0.08 } }],
-        status: { code: SpanStatusCode.ERROR, message: 'stream ended' },
-      },
-      {
-        traceId,
-        spanId: '00000000000000bb',
-        parent: { spanId: '00000000000000aa', isRemote: false, sampled: true },
-        name: 'POST /v1/chat/completions',
-        kind: SpanKind.CLIENT,
-        startMs: 1_700_000_000_130,
-        endMs: 1_700_000_000_999.75,
-        attributes: { 'http.response.status_code': 200 },
-      },
-    ])
+  test('a batch leaves on its own after the batch delay', async () => {
+    requests.length = 0
+    const tracing = startTracing({
+      serviceName: 'svc',
+      endpoint: `http://127.0.0.1:${receiver.port}`,
+      batchDelayMs: 20,
+    })
+    tracing.record([span('00000000000000aa')])
+    const deadline = Date.now() + 3_000
+    while (requests.length === 0 && Date.now() < deadline) await Bun.sleep(10)
+    expect(requests).toHaveLength(1)
+    await tracing.shutdown()
+  })
+
+  test('a collector that refuses the export: counted as a failed batch, nothing thrown', async () => {
+    requests.length = 0
+    statuses.push(400)
+    const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+    tracing.record([span('00000000000000aa')])
     await tracing.flush()
-    const [server, client] = exporter.getFinishedSpans()
-    expect(server?.spanContext()).toMatchObject({ traceId, spanId: '00000000000000aa' })
-    expect(server?.parentSpanContext).toMatchObject({ spanId: '00f067aa0ba902b7', isRemote: true })
-    expect(server?.startTime).toEqual([1_700_000_000, 123_500_000])
-    expect(server?.endTime).toEqual([1_700_000_001, 0])
-    expect(server?.duration[0]).toBe(0)
-    expect(server?.duration[1]).toBe(876_500_000)
-    expect(server?.events.map((event) => [event.name, event.time])).toEqual([
-      ['gen_ai.first_token', [1_700_000_000, 200_000_000]],
-    ])
-    expect(server?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'stream ended' })
-    expect(server?.resource.attributes['service.name']).toBe('svc')
-    expect(server?.instrumentationScope).toMatchObject({ name: 'svc', version: '1.2.3' })
-    expect(client?.kind).toBe(SpanKind.CLIENT)
-    expect(client?.parentSpanContext).toMatchObject({ spanId: '00000000000000aa', isRemote: false })
-    expect(client?.endTime).toEqual([1_700_000_000, 999_750_000])
-    expect(client?.status.code).toBe(SpanStatusCode.UNSET)
+    expect(requests).toHaveLength(1)
+    expect(tracing.stats.failedBatches).toBe(1)
+    await tracing.shutdown()
+  })
+
+  test('a collector that is briefly unavailable (503): the batch is sent again and delivered', async () => {
+    requests.length = 0
+    statuses.push(503)
+    const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+    tracing.record([span('00000000000000aa')])
+    await tracing.flush()
+    expect(requests).toHaveLength(2)
+    expect(requests[1]?.body).toBe(requests[0]?.body ?? '')
+    expect(tracing.stats.failedBatches).toBe(0)
     await tracing.shutdown()
   })
 })

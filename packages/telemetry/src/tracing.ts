@@ -1,52 +1,43 @@
 /**
  * @module Trace export over OTLP/HTTP for our services. Auto-instrumentation produces no span under Bun, and a
  * request's spans are only worth building once it is over and known to be kept (errors, slow ones, a sampled share,
- * decided by the caller): so spans are recorded finished, with their ids, times and attributes, and leave through
- * OpenTelemetry's batching processor and OTLP exporter (batching, retries, encoding). Nothing is registered
- * globally, so several services or tests share a process safely.
+ * decided by the caller): so spans are recorded finished, batched, encoded to OTLP/JSON a batch at a time, and sent
+ * by OpenTelemetry's export delegate (its retries with backoff, timeouts, concurrency limit and exporter metrics),
+ * configured like its OTLP/HTTP exporter (OTEL_EXPORTER_OTLP_* headers and timeout).
+ * The delegate sends with `fetch`: under Bun, OpenTelemetry's node:http transport pipes each batch through a
+ * Readable into a ClientRequest, which cost a busy gateway more CPU than one fetch of the whole body (BENCHMARKS.md).
+ * Nothing is registered globally, so several services or tests share a process safely.
  */
-import type { Attributes, HrTime, SpanKind, SpanStatus } from '@opentelemetry/api'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace'
+import { ExportResultCode } from '@opentelemetry/core'
+import { createOtlpSendBeaconExportDelegate } from '@opentelemetry/otlp-exporter-base/browser-http'
+import {
+  convertLegacyHttpOptions,
+  createOtlpHttpExporterMetrics,
+} from '@opentelemetry/otlp-exporter-base/node-http'
+import { createExportQueue } from './export-queue.ts'
+import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
+
+export type { FinishedSpan } from './otlp-json.ts'
 
 export interface TracingOptions {
   serviceName: string
   serviceVersion?: string
   /** OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT); traces go to `${endpoint}/v1/traces`. */
   endpoint: string
-  /** Replaces the OTLP exporter (tests). */
-  exporter?: SpanExporter
-}
-
-/**
- * A span recorded after the fact, with every id, time and attribute already decided: a request's spans built when it
- * ends, once it is known to be kept. Times are epoch milliseconds.
- */
-export interface FinishedSpan {
-  traceId: string
-  spanId: string
-  /** The parent span; `isRemote` when it lives in another process (the client's traceparent). */
-  parent?: { spanId: string; isRemote: boolean; sampled: boolean }
-  name: string
-  kind: SpanKind
-  startMs: number
-  endMs: number
-  attributes: Attributes
-  events?: { name: string; atMs: number; attributes?: Attributes }[]
-  status?: SpanStatus
+  /** How long a span may wait for a batch to fill (ms). */
+  batchDelayMs?: number
 }
 
 export interface Tracing {
-  /**
-   * Exports finished spans through OpenTelemetry's batching processor and OTLP exporter, without the SDK's live-span
-   * machinery (context, sampler, attribute checks, start hooks), which cost a kept request's two spans ~3x more.
-   */
+  /** Queues finished spans for export; never blocks, drops (and counts) spans past the queue's bound. */
   record(spans: readonly FinishedSpan[]): void
-  /** Exports what is buffered (e.g. before a test asserts, or at shutdown). */
+  /** Exports what is queued (e.g. before a test asserts, or at shutdown). */
   flush(): Promise<void>
   shutdown(): Promise<void>
+  readonly stats: { readonly dropped: number; readonly failedBatches: number; readonly waiting: number }
 }
+
+const SPAN_COUNTER = { name: 'span', countItems: (spans: readonly FinishedSpan[]) => spans.length } as const
 
 /**
  * @example
@@ -54,61 +45,48 @@ export interface Tracing {
  * tracing.record([{ traceId, spanId, name: 'chat gpt-oss-20b', kind: SpanKind.SERVER, startMs, endMs, attributes }])
  */
 export function startTracing(options: TracingOptions): Tracing {
-  const exporter =
-    options.exporter ?? new OTLPTraceExporter({ url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces` })
-  const resource = resourceFromAttributes({
-    'service.name': options.serviceName,
-    ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+  const { head, tail } = exportRequestFrame(
+    {
+      'service.name': options.serviceName,
+      ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
+    },
+    { name: options.serviceName, version: options.serviceVersion },
+  )
+  // Encoding a whole batch in one loop, at export time, cost a busy gateway less than encoding each span as it ends.
+  const encodeBatch = (spans: readonly FinishedSpan[]): string => {
+    let json = head
+    for (let index = 0; index < spans.length; index++)
+      json += (index === 0 ? '' : ',') + encodeSpan(spans[index] as FinishedSpan)
+    return json + tail
+  }
+  const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`
+  const delegate = createOtlpSendBeaconExportDelegate(
+    convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/json' }),
+    {
+      serializeRequest: (spans: readonly FinishedSpan[]) => Buffer.from(encodeBatch(spans)),
+      deserializeResponse: (data: Uint8Array) =>
+        data.length === 0 ? {} : JSON.parse(Buffer.from(data).toString()),
+    },
+    createOtlpHttpExporterMetrics('otlp_http_span_exporter', SPAN_COUNTER, url, undefined),
+  )
+  const queue = createExportQueue<FinishedSpan>({
+    delayMs: options.batchDelayMs ?? 1000,
+    send: (spans) =>
+      new Promise((resolve, reject) =>
+        delegate.export(spans, (result) =>
+          result.code === ExportResultCode.SUCCESS ? resolve() : reject(result.error),
+        ),
+      ),
   })
-  const batch = new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 })
-  const scope = { name: options.serviceName, version: options.serviceVersion }
   return {
     record(spans) {
-      for (const span of spans) batch.onEnd(readableSpan(span, resource, scope))
+      for (const span of spans) queue.push(span)
     },
-    flush: () => batch.forceFlush(),
-    shutdown: () => batch.shutdown(),
-  }
-}
-
-const hrTime = (epochMs: number): HrTime => {
-  const seconds = Math.floor(epochMs / 1000)
-  return [seconds, Math.min(999_999_999, Math.round((epochMs - seconds * 1000) * 1e6))]
-}
-
-function readableSpan(
-  span: FinishedSpan,
-  resource: ReadableSpan['resource'],
-  instrumentationScope: ReadableSpan['instrumentationScope'],
-): ReadableSpan {
-  const context = { traceId: span.traceId, spanId: span.spanId, traceFlags: 1 }
-  return {
-    name: span.name,
-    kind: span.kind,
-    spanContext: () => context,
-    parentSpanContext: span.parent && {
-      traceId: span.traceId,
-      spanId: span.parent.spanId,
-      traceFlags: span.parent.sampled ? 1 : 0,
-      isRemote: span.parent.isRemote,
+    flush: () => queue.flush(),
+    async shutdown() {
+      await queue.close()
+      await delegate.shutdown()
     },
-    startTime: hrTime(span.startMs),
-    endTime: hrTime(span.endMs),
-    duration: hrTime(Math.max(0, span.endMs - span.startMs)),
-    status: span.status ?? { code: 0 },
-    attributes: span.attributes,
-    links: [],
-    events: (span.events ?? []).map((event) => ({
-      name: event.name,
-      time: hrTime(event.atMs),
-      attributes: event.attributes ?? {},
-      droppedAttributesCount: 0,
-    })),
-    ended: true,
-    resource,
-    instrumentationScope,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
+    stats: queue.stats,
   }
 }

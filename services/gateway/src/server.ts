@@ -1,5 +1,4 @@
 /** @module Starts a gateway on a socket and stops it gracefully; main.ts and the integration tests share it. */
-import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import { createApp } from './app.ts'
 import type { GatewayConfig } from './config.ts'
 import { createDeps, type DepsOverrides, type GatewayDeps } from './deps.ts'
@@ -13,16 +12,11 @@ export interface RunningGateway {
   shutdown(): Promise<{ drained: boolean }>
 }
 
-export interface GatewayOverrides extends DepsOverrides {
-  /** Receives spans instead of the OTLP exporter (tests). */
-  spanExporter?: SpanExporter
-}
-
 export async function startGateway(
   config: GatewayConfig,
-  { spanExporter, ...overrides }: GatewayOverrides = {},
+  overrides: DepsOverrides = {},
 ): Promise<RunningGateway> {
-  const tracing = overrides.tracing ?? (await startConfiguredTracing(config, spanExporter))
+  const tracing = overrides.tracing ?? (await startConfiguredTracing(config))
   const deps = createDeps(config, { ...overrides, tracing })
   try {
     await deps.restoreUsage()

@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'bun:test'
-import { InMemorySpanExporter } from '@opentelemetry/sdk-trace'
 import { loadConfig } from '../config.ts'
 import { startConfiguredTracing } from './start-tracing.ts'
 
@@ -10,26 +9,39 @@ describe('startConfiguredTracing', () => {
     expect(await startConfiguredTracing(loadConfig(base))).toBeUndefined()
   })
 
-  test('tracing on: a request tracer whose kept spans reach the exporter', async () => {
-    const exporter = new InMemorySpanExporter()
+  test('tracing on: a request tracer whose kept spans reach the OTLP endpoint', async () => {
+    const bodies: string[] = []
+    const receiver = Bun.serve({
+      hostname: '127.0.0.1',
+      port: 0,
+      fetch: async (request) => {
+        bodies.push(await request.text())
+        return Response.json({})
+      },
+    })
     const config = loadConfig({
       ...base,
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
-      OTEL_TRACES_SAMPLER_ARG: '1',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+      OTEL_TRACES_SAMPLER_ARG: '0',
     })
-    const started = await startConfiguredTracing(config, exporter)
+    const started = await startConfiguredTracing(config)
     if (!started) throw new Error('tracing did not start')
-    const request = started.tracer.start({
-      endpoint: 'chat',
-      route: '/v1/chat/completions',
-      requestId: 'r1',
-      body: { model: 'm' },
-      incoming: undefined,
-      startedAt: performance.now(),
-    })
-    request.fail(400, 'bad request')
-    await started.tracing.flush()
-    expect(exporter.getFinishedSpans().map((span) => span.attributes['gen_ai.request.model'])).toContain('m')
-    await started.tracing.shutdown()
+    try {
+      const request = started.tracer.start({
+        endpoint: 'chat',
+        route: '/v1/chat/completions',
+        requestId: 'r1',
+        body: { model: 'm' },
+        incoming: undefined,
+        startedAt: performance.now(),
+      })
+      // Sampled out, but an error is always kept.
+      request.fail(502, 'upstream broke')
+      await started.tracing.flush()
+      expect(bodies.join()).toContain('"gen_ai.request.model","value":{"stringValue":"m"}')
+    } finally {
+      await started.tracing.shutdown()
+      await receiver.stop(true)
+    }
   })
 })

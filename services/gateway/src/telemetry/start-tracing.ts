@@ -1,9 +1,8 @@
 /**
- * @module Loads OpenTelemetry only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): the SDK and the OTLP
- * exporter add ~20 MB of RSS to a process, which a gateway with tracing off should not carry.
+ * @module Loads OpenTelemetry only when traces are exported (OTEL_EXPORTER_OTLP_ENDPOINT): its exporter modules cost
+ * RSS that a gateway with tracing off should not carry.
  */
 import type { Tracing } from '@infergate/telemetry'
-import type { SpanExporter } from '@opentelemetry/sdk-trace'
 import type { GatewayConfig } from '../config.ts'
 import type { RequestTracer } from './request-tracing.ts'
 
@@ -12,11 +11,8 @@ export interface ConfiguredTracing {
   tracer: RequestTracer
 }
 
-/** The tracer the config asks for, or undefined when tracing is off. `exporter` replaces OTLP (tests). */
-export async function startConfiguredTracing(
-  config: GatewayConfig,
-  exporter?: SpanExporter,
-): Promise<ConfiguredTracing | undefined> {
+/** The tracer the config asks for, or undefined when tracing is off. */
+export async function startConfiguredTracing(config: GatewayConfig): Promise<ConfiguredTracing | undefined> {
   if (!config.tracing) return undefined
   const [{ startTracing }, { createRequestTracer }] = await Promise.all([
     import('@infergate/telemetry'),
@@ -26,7 +22,6 @@ export async function startConfiguredTracing(
     serviceName: config.tracing.serviceName,
     endpoint: config.tracing.endpoint,
     serviceVersion: '0.1.0',
-    exporter,
   })
   return {
     tracing,
