@@ -7,7 +7,7 @@
 import { createServer } from 'node:net'
 import type { EnvSource } from '@infergate/config'
 import type { Logger } from '@infergate/logger'
-import { AggregatorRegistry } from 'prom-client'
+import AggregatorRegistry from 'prom-client/lib/cluster'
 import type { GatewayConfig } from '../config.ts'
 import { createDeps, type GatewayDeps } from '../deps.ts'
 import { sharedLimiterBytes } from '../store/shared-memory-limiter-store.ts'

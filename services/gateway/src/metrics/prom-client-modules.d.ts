@@ -21,3 +21,8 @@ declare module 'prom-client/lib/histogram' {
   import { Histogram } from 'prom-client'
   export default Histogram
 }
+
+declare module 'prom-client/lib/cluster' {
+  import { AggregatorRegistry } from 'prom-client'
+  export default AggregatorRegistry
+}
