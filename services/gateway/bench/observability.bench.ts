@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createMetricsRecorder } from '../src/metrics/recorder.ts'
 import { CHAT_BODY, inProcessGateway, KEY, median, stubUpstreamFetch } from './lib/in-process.ts'
 import { freePort, type Server, startServer } from './lib/servers.ts'
 import { runWrk } from './lib/wrk.ts'
@@ -130,27 +131,37 @@ async function measureTracing(dir: string) {
   return { variants: variants.map((variant, index) => ({ name: variant.name, ...results[index] })), spans }
 }
 
-/** The recorder's share of in-process CPU per request: app.handle with a stubbed upstream, recorder on vs no-op. */
+/**
+ * The recorder's share of in-process CPU per request, paired: two gateways, one with the real recorder and one whose
+ * per-request recording is a no-op from the start, alternating batches. (Swapping the methods of one live recorder
+ * back and forth changes its shape at every swap and charges the deoptimisations to the recorder.)
+ */
 async function measureMetrics(): Promise<{ on: number; off: number }> {
   const restoreFetch = stubUpstreamFetch()
   try {
-    const gateway = await inProcessGateway()
-    const recorder = gateway.deps.metrics as unknown as Record<string, unknown>
-    const real = Object.fromEntries(
-      ['recordOutcome', 'recordUpstreamResult'].map((name) => [name, recorder[name]]),
+    const real = await inProcessGateway()
+    const silent = createMetricsRecorder()
+    const off = await inProcessGateway(
+      {},
+      {
+        metrics: {
+          ...silent,
+          recordOutcome() {},
+          recordError() {},
+          recordTokenGap() {},
+          recordUpstreamResult() {},
+        },
+      },
     )
-    await gateway.cpuPerRequest(3000)
+    for (const gateway of [real, off]) await gateway.cpuPerRequest(3000)
     const on: number[] = []
-    const off: number[] = []
+    const without: number[] = []
     for (let round = 0; round < 10; round++) {
-      Object.assign(recorder, real)
-      on.push(await gateway.cpuPerRequest(2000))
-      for (const name of Object.keys(real)) recorder[name] = () => {}
-      off.push(await gateway.cpuPerRequest(2000))
+      on.push(await real.cpuPerRequest(2000))
+      without.push(await off.cpuPerRequest(2000))
     }
-    Object.assign(recorder, real)
-    await gateway.deps.close()
-    return { on: median(on), off: median(off) }
+    for (const gateway of [real, off]) await gateway.deps.close()
+    return { on: median(on), off: median(without) }
   } finally {
     restoreFetch()
   }

@@ -5,7 +5,7 @@
 import { createLogger } from '@infergate/logger'
 import { createApp } from '../../src/app.ts'
 import { loadConfig } from '../../src/config.ts'
-import { createDeps, type GatewayDeps } from '../../src/deps.ts'
+import { createDeps, type DepsOverrides, type GatewayDeps } from '../../src/deps.ts'
 import { startConfiguredTracing } from '../../src/telemetry/start-tracing.ts'
 
 export const MODEL = 'sim-model'
@@ -45,7 +45,10 @@ export interface InProcessGateway {
 }
 
 /** A gateway app with `env` over quiet defaults (no request log, in-memory usage store); needs the stubbed fetch. */
-export async function inProcessGateway(env: Record<string, string> = {}): Promise<InProcessGateway> {
+export async function inProcessGateway(
+  env: Record<string, string> = {},
+  overrides: Pick<DepsOverrides, 'metrics'> = {},
+): Promise<InProcessGateway> {
   const config = loadConfig({
     GATEWAY_API_KEYS: KEY,
     QUOTA_DB: ':memory:',
@@ -56,6 +59,7 @@ export async function inProcessGateway(env: Record<string, string> = {}): Promis
   const deps = createDeps(config, {
     log: createLogger({ service: 'bench', level: 'silent' }),
     tracing: await startConfiguredTracing(config),
+    ...overrides,
   })
   await deps.discovery.refresh()
   const app = createApp(deps)

@@ -69,6 +69,7 @@ export function createProxyService(options: ProxyServiceOptions): ProxyService {
         requestId: context.requestId,
         body,
         incoming: context.incomingTraceparent,
+        traceparent: context.traceparent,
         startedAt: context.startedAt,
       })
       const traceId = requestTrace?.traceId ?? context.traceparent.slice(3, 35)

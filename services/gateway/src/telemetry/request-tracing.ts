@@ -40,6 +40,11 @@ export interface RequestTraceStart {
   body: Record<string, unknown>
   /** The client's traceparent header, if any: our server span continues its trace. */
   incoming: string | undefined
+  /**
+   * This hop's trace context as request-context formatted it (`00-{trace id}-{span id}-{flags}`): its trace id is
+   * the trace's, its span id becomes the first upstream attempt's, so an unsampled request draws no new id.
+   */
+  traceparent: string
   /** performance.now() at arrival. */
   startedAt: number
 }
@@ -101,16 +106,18 @@ export function createRequestTracer(
   options: RequestTracerOptions,
 ): RequestTracer {
   return {
-    start({ endpoint, route, requestId, body, incoming, startedAt }) {
-      const parent = parseTraceparent(incoming)
-      const traceId = parent?.traceId ?? randomHex(16)
-      const serverSpanId = randomHex(8)
+    start({ endpoint, route, requestId, body, incoming, traceparent, startedAt }) {
+      const parent = incoming === undefined ? undefined : parseTraceparent(incoming)
+      const traceId = traceparent.slice(3, 35)
+      const firstAttemptSpanId = traceparent.slice(36, 52)
       const sampled = traceFraction(traceId) < options.sampleRatio
       const startEpoch = toEpochMs(startedAt)
       const attempts: Attempt[] = []
       let ended = false
 
       const replay = (ending: Ending) => {
+        // Only a kept trace needs its server span's id: nothing outside this process has seen it.
+        const serverSpanId = randomHex(8)
         const operation = OPERATION[endpoint]
         const model = String(body.model)
         const attributes: Attributes = {
@@ -203,7 +210,7 @@ export function createRequestTracer(
         traceId,
         startUpstream(upstreamUrl, attempt) {
           const record: Attempt = {
-            spanId: randomHex(8),
+            spanId: attempts.length === 0 ? firstAttemptSpanId : randomHex(8),
             url: upstreamUrl,
             attempt,
             startEpoch: toEpochMs(performance.now()),

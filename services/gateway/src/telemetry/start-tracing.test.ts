@@ -33,12 +33,14 @@ describe('startConfiguredTracing', () => {
         requestId: 'r1',
         body: { model: 'm' },
         incoming: undefined,
+        traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
         startedAt: performance.now(),
       })
       // Sampled out, but an error is always kept.
       request.fail(502, 'upstream broke')
       await started.tracing.flush()
       expect(bodies.join()).toContain('"gen_ai.request.model","value":{"stringValue":"m"}')
+      expect(bodies.join()).toContain('"traceId":"4bf92f3577b34da6a3ce929d0e0e4736"')
     } finally {
       await started.tracing.shutdown()
       await receiver.stop(true)
