@@ -61,6 +61,40 @@ describe('export queue', () => {
     expect(queue.stats.waiting).toBe(0)
   })
 
+  test('steady traffic: the timer sends what was waiting when it fired; later items wait for the next turn', async () => {
+    const manual = manualSend()
+    const queue = createExportQueue<number>({ send: manual.send, maxBatch: 100, delayMs: 30 })
+    for (const item of [1, 2, 3, 4, 5]) queue.push(item)
+    const deadline = Date.now() + 2_000
+    while (manual.batches.length === 0 && Date.now() < deadline) await Bun.sleep(5)
+    expect(manual.batches).toEqual([[1, 2, 3, 4, 5]])
+    // Items that arrive while the batch is out are not sent the moment it returns (regression: the timer's drain
+    // used to loop until the queue was empty, turning steady traffic into a stream of tiny exports).
+    for (const item of [6, 7, 8]) queue.push(item)
+    await manual.complete()
+    expect(manual.batches).toHaveLength(1)
+    while (manual.batches.length === 1 && Date.now() < deadline) await Bun.sleep(5)
+    expect(manual.batches[1]).toEqual([6, 7, 8])
+    await manual.complete()
+  })
+
+  test('a flush ends once what was waiting when it was called has gone, while items keep arriving', async () => {
+    const manual = manualSend()
+    const queue = createExportQueue<number>({ send: manual.send, maxBatch: 100, delayMs: 60_000 })
+    for (const item of [1, 2, 3]) queue.push(item)
+    let flushed = false
+    const flush = queue.flush().then(() => {
+      flushed = true
+    })
+    expect(manual.batches).toEqual([[1, 2, 3]])
+    queue.push(4)
+    await manual.complete()
+    await flush
+    expect(flushed).toBe(true)
+    expect(manual.batches).toHaveLength(1)
+    expect(queue.stats.waiting).toBe(1)
+  })
+
   test('past maxQueue new items are dropped and counted, never held without bound', async () => {
     const manual = manualSend()
     const queue = createExportQueue<number>({ send: manual.send, maxBatch: 2, maxQueue: 4, delayMs: 60_000 })

@@ -1,8 +1,9 @@
 /**
- * @module Batches spans for export, as OpenTelemetry's BatchSpanProcessor does: a batch
- * leaves when it is full or when the oldest waiting span has waited `delayMs`; one export runs at a time; past
- * `maxQueue` waiting spans new ones are dropped (and counted) rather than held without bound while a collector is
- * down or slow.
+ * @module Batches spans for export, as OpenTelemetry's BatchSpanProcessor does: a batch leaves when it is full or
+ * when the oldest waiting span has waited `delayMs`; one export runs at a time; past `maxQueue` waiting spans new
+ * ones are dropped (and counted) rather than held without bound while a collector is down or slow.
+ * The timer and `flush` send what was waiting when they fired: spans that keep arriving during the sends wait for
+ * the next batch, so steady traffic gives one export per delay instead of a stream of tiny ones, and a flush ends.
  */
 
 export interface ExportQueueOptions<T> {
@@ -15,7 +16,7 @@ export interface ExportQueueOptions<T> {
 
 export interface ExportQueue<T> {
   push(item: T): void
-  /** Sends everything waiting, batch by batch, after any export in flight. */
+  /** Sends everything waiting now, batch by batch, after any export in flight. */
   flush(): Promise<void>
   /** Refuses new items and sends what waits. */
   close(): Promise<void>
@@ -24,8 +25,8 @@ export interface ExportQueue<T> {
 
 /**
  * @example
- * const queue = createExportQueue<string>({ send: (spans) => post(spans), maxBatch: 512, delayMs: 1000 })
- * queue.push(encodeSpan(span))
+ * const queue = createExportQueue<FinishedSpan>({ send: (spans) => post(spans), maxBatch: 512, delayMs: 1000 })
+ * queue.push(span)
  */
 export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueue<T> {
   const maxBatch = options.maxBatch ?? 512
@@ -37,6 +38,12 @@ export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueu
   let closed = false
   let dropped = 0
   let failedBatches = 0
+  // Items leave in order, so counts say which have gone: everything accepted up to `owed` is sent even if the
+  // batch is not full; `settled` counts items whose batch was sent (or failed).
+  let accepted = 0
+  let settled = 0
+  let owed = 0
+  const flushes: { upTo: number; resolve: () => void }[] = []
 
   const take = (): T[] => {
     if (waiting.length <= maxBatch) {
@@ -47,40 +54,65 @@ export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueu
     return waiting.splice(0, maxBatch)
   }
 
-  const sendOne = async (batch: T[]) => {
-    try {
-      await options.send(batch)
-    } catch {
-      failedBatches++
+  const resolveFlushes = () => {
+    for (let index = flushes.length - 1; index >= 0; index--) {
+      const flush = flushes[index]
+      if (flush && flush.upTo <= settled) {
+        flushes.splice(index, 1)
+        flush.resolve()
+      }
     }
   }
 
-  /** Sends full batches (all waiting items when `all`), one at a time; re-arms the timer for a partial remainder. */
-  const drain = (all: boolean): Promise<void> => {
+  /** A full batch waits, or a timer or flush owes the items waiting. */
+  const due = () => waiting.length >= maxBatch || (waiting.length > 0 && settled < owed)
+
+  const run = async () => {
+    while (due()) {
+      const batch = take()
+      try {
+        await options.send(batch)
+      } catch {
+        failedBatches++
+      }
+      settled += batch.length
+      resolveFlushes()
+    }
+  }
+
+  const kick = () => {
     if (timer !== undefined) {
       clearTimeout(timer)
       timer = undefined
     }
-    if (sending) return sending.then(() => drain(all))
-    if (waiting.length === 0 || (!all && waiting.length < maxBatch)) {
+    if (sending) return
+    if (!due()) {
       schedule()
-      return Promise.resolve()
+      return
     }
-    sending = (async () => {
-      do await sendOne(take())
-      while (waiting.length >= maxBatch || (all && waiting.length > 0))
-    })().finally(() => {
+    sending = run().finally(() => {
       sending = undefined
-      schedule()
+      kick()
     })
-    return sending
   }
 
   const schedule = () => {
     if (timer !== undefined || sending || waiting.length === 0) return
-    timer = setTimeout(() => void drain(true), delayMs)
+    timer = setTimeout(() => {
+      timer = undefined
+      owed = accepted
+      kick()
+    }, delayMs)
     // A pending batch must not keep a process alive that has nothing else to do.
     timer.unref?.()
+  }
+
+  const flush = (): Promise<void> => {
+    owed = accepted
+    if (settled >= accepted) return Promise.resolve()
+    const done = new Promise<void>((resolve) => flushes.push({ upTo: accepted, resolve }))
+    kick()
+    return done
   }
 
   return {
@@ -91,14 +123,14 @@ export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueu
         return
       }
       waiting.push(item)
-      // While a batch is being sent, the sending loop picks up every batch that fills meanwhile.
-      if (waiting.length >= maxBatch && !sending) void drain(false)
+      accepted++
+      if (waiting.length >= maxBatch) kick()
       else schedule()
     },
-    flush: () => drain(true),
+    flush,
     close() {
       closed = true
-      return drain(true)
+      return flush()
     },
     stats: {
       get dropped() {

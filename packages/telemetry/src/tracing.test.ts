@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { startTracing } from './tracing.ts'
 
 /** A local OTLP/HTTP receiver; `statuses` are answered first, in order, then 200. */
-const requests: { path: string; contentType: string | null; body: string }[] = []
+const requests: { path: string; contentType: string | null; tenant: string | null; body: string }[] = []
 const statuses: number[] = []
 const receiver = Bun.serve({
   hostname: '127.0.0.1',
@@ -12,6 +12,7 @@ const receiver = Bun.serve({
     requests.push({
       path: new URL(request.url).pathname,
       contentType: request.headers.get('content-type'),
+      tenant: request.headers.get('x-tenant'),
       body: await request.text(),
     })
     const status = statuses.shift() ?? 200
@@ -100,5 +101,32 @@ describe('Tracing over OTLP/HTTP', () => {
     expect(requests[1]?.body).toBe(requests[0]?.body ?? '')
     expect(tracing.stats.failedBatches).toBe(0)
     await tracing.shutdown()
+  })
+
+  test('OTEL_EXPORTER_OTLP_HEADERS reach the collector, as with the OpenTelemetry exporter', async () => {
+    requests.length = 0
+    process.env.OTEL_EXPORTER_OTLP_HEADERS = 'x-tenant=team-a'
+    try {
+      const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+      tracing.record([span('00000000000000aa')])
+      await tracing.flush()
+      expect(requests[0]?.tenant).toBe('team-a')
+      await tracing.shutdown()
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_HEADERS
+    }
+  })
+
+  test('shutdown with the collector down gives up after shutdownTimeoutMs instead of retrying for seconds', async () => {
+    // Nothing listens on port 1: every export is a retryable connection failure.
+    const tracing = startTracing({
+      serviceName: 'svc',
+      endpoint: 'http://127.0.0.1:1',
+      shutdownTimeoutMs: 200,
+    })
+    tracing.record([span('00000000000000aa')])
+    const started = performance.now()
+    await tracing.shutdown()
+    expect(performance.now() - started).toBeLessThan(2_000)
   })
 })

@@ -2,17 +2,15 @@
  * @module Trace export over OTLP/HTTP for our services. Auto-instrumentation produces no span under Bun, and a
  * request's spans are only worth building once it is over and known to be kept (errors, slow ones, a sampled share,
  * decided by the caller): so spans are recorded finished, batched, encoded to OTLP/JSON a batch at a time, and sent
- * by OpenTelemetry's export delegate (its retries with backoff, timeouts, concurrency limit and exporter metrics),
- * configured like its OTLP/HTTP exporter (OTEL_EXPORTER_OTLP_* headers and timeout).
- * The delegate sends with `fetch`: under Bun, OpenTelemetry's node:http transport pipes each batch through a
- * Readable into a ClientRequest, which cost a busy gateway more CPU than one fetch of the whole body (BENCHMARKS.md).
- * Nothing is registered globally, so several services or tests share a process safely.
+ * by the same export delegate as OpenTelemetry's OTLP/HTTP exporter (node:http with a keep-alive agent, retries with
+ * backoff, timeouts, and every OTEL_EXPORTER_OTLP_* setting: headers, TLS certificates, gzip).
+ * (Its fetch transport was tried: it opens a new connection for every batch over 60 KiB and ignores the TLS and
+ * compression settings.) Nothing is registered globally, so several services or tests share a process safely.
  */
 import { ExportResultCode } from '@opentelemetry/core'
-import { createOtlpSendBeaconExportDelegate } from '@opentelemetry/otlp-exporter-base/browser-http'
 import {
   convertLegacyHttpOptions,
-  createOtlpHttpExporterMetrics,
+  createOtlpHttpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base/node-http'
 import { createExportQueue } from './export-queue.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
@@ -26,6 +24,11 @@ export interface TracingOptions {
   endpoint: string
   /** How long a span may wait for a batch to fill (ms). */
   batchDelayMs?: number
+  /**
+   * The longest `shutdown` waits for queued spans to leave (ms, default 5000): with the collector down, each batch
+   * would otherwise spend its whole retry budget and hold up the process's exit.
+   */
+  shutdownTimeoutMs?: number
 }
 
 export interface Tracing {
@@ -60,14 +63,16 @@ export function startTracing(options: TracingOptions): Tracing {
     return json + tail
   }
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`
-  const delegate = createOtlpSendBeaconExportDelegate(
+  const delegate = createOtlpHttpExportDelegate(
     convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': 'application/json' }),
     {
       serializeRequest: (spans: readonly FinishedSpan[]) => Buffer.from(encodeBatch(spans)),
       deserializeResponse: (data: Uint8Array) =>
         data.length === 0 ? {} : JSON.parse(Buffer.from(data).toString()),
     },
-    createOtlpHttpExporterMetrics('otlp_http_span_exporter', SPAN_COUNTER, url, undefined),
+    'otlp_http_span_exporter',
+    SPAN_COUNTER,
+    undefined,
   )
   const queue = createExportQueue<FinishedSpan>({
     delayMs: options.batchDelayMs ?? 1000,
@@ -84,8 +89,17 @@ export function startTracing(options: TracingOptions): Tracing {
     },
     flush: () => queue.flush(),
     async shutdown() {
-      await queue.close()
-      await delegate.shutdown()
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.shutdownTimeoutMs ?? 5000)
+        timer.unref?.()
+      })
+      const closed = (async () => {
+        await queue.close()
+        await delegate.shutdown()
+      })().catch(() => {})
+      await Promise.race([closed, gaveUp])
+      clearTimeout(timer)
     },
     stats: queue.stats,
   }
