@@ -24,6 +24,17 @@ describe('loadConfig', () => {
     })
   })
 
+  test('an HTTP proxy in the environment sends upstream requests through fetch', () => {
+    expect(loadConfig({ GATEWAY_API_KEYS: 'k' }).upstreamHttpProxy).toBe(false)
+    expect(loadConfig({ GATEWAY_API_KEYS: 'k', HTTP_PROXY: 'http://proxy:3128' }).upstreamHttpProxy).toBe(
+      true,
+    )
+    expect(loadConfig({ GATEWAY_API_KEYS: 'k', http_proxy: 'http://proxy:3128' }).upstreamHttpProxy).toBe(
+      true,
+    )
+    expect(loadConfig({ GATEWAY_API_KEYS: 'k', HTTP_PROXY: ' ' }).upstreamHttpProxy).toBe(false)
+  })
+
   test('reads every variable', () => {
     const config = loadConfig({
       PORT: '9000',

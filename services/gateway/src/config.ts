@@ -80,6 +80,11 @@ export interface GatewayConfig {
   host: string
   upstreamUrls: string[]
   upstreamApiKey: string | undefined
+  /**
+   * HTTP_PROXY (or http_proxy) is set: upstream requests then go through fetch, which honours it (with NO_PROXY),
+   * instead of the gateway's own HTTP/1.1 pool, so health checks and requests take the same route.
+   */
+  upstreamHttpProxy: boolean
   apiKeys: ApiKeyPolicy[]
   adminApiKey: string | undefined
   authEnabled: boolean
@@ -214,6 +219,7 @@ export function loadConfig(env: EnvSource, cores = availableParallelism()): Gate
     host: raw.HOST,
     upstreamUrls: raw.VLLM_URL,
     upstreamApiKey: raw.VLLM_API_KEY,
+    upstreamHttpProxy: Boolean(optional('HTTP_PROXY') ?? optional('http_proxy')),
     apiKeys,
     adminApiKey: raw.ADMIN_API_KEY,
     authEnabled: raw.GATEWAY_AUTH === 'enabled',

@@ -22,6 +22,7 @@ import { createUsageFlusher, type UsageFlusher } from './store/usage-flusher.ts'
 import type { UsageStore } from './store/usage-store.ts'
 import type { ConfiguredTracing } from './telemetry/start-tracing.ts'
 import { createDiscovery, type Discovery } from './upstream/discovery.ts'
+import { createHttp1Transport, type UpstreamTransport } from './upstream/http1-transport.ts'
 import { createUpstreamRegistry, type UpstreamRegistry } from './upstream/registry.ts'
 
 export interface GatewayDeps {
@@ -65,6 +66,8 @@ export interface DepsOverrides {
   limiter?: LimiterStore
   quota?: QuotaGate
   usageView?: UsageView
+  /** How requests reach upstreams (benches pass a stubbed fetch); the gateway's HTTP/1.1 pool when absent. */
+  transport?: UpstreamTransport
 }
 
 /** Expired limiter entries carry no state; sweeping them keeps memory bounded under many distinct clients. */
@@ -185,6 +188,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     },
     onQueued: (waitedMs) => metrics.metrics.queueWait.observe(waitedMs / 1000),
   })
+  const http1 = overrides.transport || config.upstreamHttpProxy ? undefined : createHttp1Transport()
   const forwarder = createForwarder({
     registry,
     upstreamApiKey: config.upstreamApiKey,
@@ -197,6 +201,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     breakers,
     onUpstreamResult: (upstream, ok) => metrics.recordUpstreamResult(upstream.url, ok),
     onTokenGap: (model, gapMs) => metrics.recordTokenGap(model, gapMs),
+    transport: overrides.transport ?? http1?.request,
   })
   const tracing = overrides.tracing?.tracing
   const proxy = createProxyService({
@@ -251,6 +256,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     tracing,
     async close() {
       clearInterval(sweeper)
+      http1?.close()
       shared?.close()
       await opened.close()
       await tracing?.shutdown()

@@ -59,6 +59,8 @@ export async function inProcessGateway(
   const deps = createDeps(config, {
     log: createLogger({ service: 'bench', level: 'silent' }),
     tracing: await startConfiguredTracing(config),
+    // Through the (stubbed) global fetch, looked up per call, instead of sockets to the stub's URL.
+    transport: (url, init) => globalThis.fetch(url, init),
     ...overrides,
   })
   await deps.discovery.refresh()

@@ -12,6 +12,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { translateUpstreamError } from '../errors/openai-error.ts'
 import type { UpstreamSpan } from '../telemetry/request-tracing.ts'
 import { sendUpstream, type UpstreamFailure } from '../upstream/client.ts'
+import type { UpstreamTransport } from '../upstream/http1-transport.ts'
 import type { Upstream, UpstreamRegistry } from '../upstream/registry.ts'
 import { createStreamRelay, type StreamOutcome } from './stream-relay.ts'
 import { upstreamPayload } from './upstream-payload.ts'
@@ -81,6 +82,8 @@ export interface ForwarderOptions {
   /** Told of each upstream's result, for metrics. */
   onUpstreamResult?: (upstream: Upstream, ok: boolean) => void
   onTokenGap?: (model: string, gapMs: number) => void
+  /** How requests reach upstreams; fetch when absent. */
+  transport?: UpstreamTransport
 }
 
 const SSE_HEADERS = {
@@ -199,6 +202,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
           headers,
           clientSignal: request.clientSignal,
           timeoutMs: options.upstreamTimeoutMs,
+          transport: options.transport,
         })
       } catch (error) {
         const failure = error as UpstreamFailure

@@ -1,4 +1,5 @@
 /** @module One HTTP exchange with an upstream: headers, time-to-first-byte limit, and failures by kind. */
+import type { UpstreamTransport } from './http1-transport.ts'
 
 export type UpstreamFailureKind = 'connect' | 'timeout' | 'aborted'
 
@@ -21,6 +22,8 @@ export interface UpstreamRequest {
   clientSignal: AbortSignal | undefined
   /** Time allowed until response headers arrive. */
   timeoutMs: number
+  /** How the request travels (the gateway's HTTP/1.1 pool); fetch when absent. */
+  transport?: UpstreamTransport
 }
 
 export interface UpstreamExchange {
@@ -52,14 +55,16 @@ export async function sendUpstream(request: UpstreamRequest): Promise<UpstreamEx
     request.clientSignal?.removeEventListener('abort', onClientAbort)
   }
   try {
-    const response = await fetch(request.url, {
+    const init = {
       method: 'POST',
       body: request.body,
       headers: request.headers,
       signal: controller.signal,
-      // vLLM answers on keep-alive connections; redirects from an inference server would be a misconfiguration.
-      redirect: 'manual',
-    })
+    } as const
+    // Redirects from an inference server would be a misconfiguration: never followed.
+    const response = await (request.transport
+      ? request.transport(request.url, init)
+      : fetch(request.url, { ...init, redirect: 'manual' }))
     return { response, abort, clearTimeout: stopTimer, detach, timedOut: () => timedOut }
   } catch (error) {
     detach()

@@ -1,0 +1,349 @@
+import { afterAll, describe, expect, test } from 'bun:test'
+import { createHttp1Transport } from './http1-transport.ts'
+
+const transport = createHttp1Transport()
+afterAll(() => transport.close())
+
+/** A raw TCP upstream, for answers Bun.serve would not send (broken framing, closes, no backpressure). */
+function rawUpstream(onRequest: (socket: Bun.Socket<{ seen: string }>, request: string) => void) {
+  const connections: Array<Bun.Socket<{ seen: string }>> = []
+  const server = Bun.listen<{ seen: string }>({
+    hostname: '127.0.0.1',
+    port: 0,
+    socket: {
+      open(socket) {
+        socket.data = { seen: '' }
+        connections.push(socket)
+      },
+      data(socket, bytes) {
+        socket.data.seen += bytes.toString()
+        const end = socket.data.seen.indexOf('\r\n\r\n')
+        if (end === -1) return
+        const length = Number(/content-length: (\d+)/i.exec(socket.data.seen)?.[1] ?? 0)
+        if (socket.data.seen.length < end + 4 + length) return
+        const request = socket.data.seen
+        socket.data.seen = ''
+        onRequest(socket, request)
+      },
+    },
+  })
+  return { url: `http://127.0.0.1:${server.port}`, connections, stop: () => server.stop(true) }
+}
+
+const json = { 'content-type': 'application/json' }
+
+describe('http1 transport against Bun.serve', () => {
+  const seen: Array<{ headers: Record<string, string>; body: string }> = []
+  let streamWriter: ((text: string | null) => void) | undefined
+  const upstream = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    async fetch(request) {
+      const path = new URL(request.url).pathname
+      seen.push({ headers: Object.fromEntries(request.headers), body: await request.text() })
+      if (path === '/stream') {
+        return new Response(
+          new ReadableStream<string>({
+            start(controller) {
+              // Bun.serve sends the head with the first chunk.
+              controller.enqueue('data: 0\n\n')
+              streamWriter = (text) => (text === null ? controller.close() : controller.enqueue(text))
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        )
+      }
+      return Response.json({ echo: path }, { status: path === '/missing' ? 404 : 200 })
+    },
+  })
+  afterAll(() => upstream.stop(true))
+
+  test('sends method, path, headers and an exact body; answers with status, headers and body; reuses the connection', async () => {
+    const before = transport.stats().open
+    const body = JSON.stringify({ prompt: 'héllo ✓' })
+    for (let i = 0; i < 3; i++) {
+      const response = await transport.request(`${upstream.url}v1/x?q=1`, {
+        method: 'POST',
+        headers: { ...json, 'x-request-id': `r${i}` },
+        body,
+      })
+      expect(response.status).toBe(200)
+      expect(response.headers.get('content-type')).toContain('application/json')
+      expect(response.headers.get('transfer-encoding')).toBeNull()
+      expect(await response.json()).toEqual({ echo: '/v1/x' })
+    }
+    expect(seen.at(-1)?.body).toBe(body)
+    expect(seen.at(-1)?.headers['x-request-id']).toBe('r2')
+    expect(seen.at(-1)?.headers.host).toBe(new URL(upstream.url).host)
+    expect(seen.at(-1)?.headers['content-length']).toBe(String(Buffer.byteLength(body)))
+    // Three sequential requests, one connection.
+    expect(transport.stats().open - before).toBe(1)
+  })
+
+  test('an error status is an answer like any other', async () => {
+    const response = await transport.request(`${upstream.url}missing`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    expect(response.status).toBe(404)
+    expect(response.ok).toBe(false)
+    expect(await response.json()).toEqual({ echo: '/missing' })
+  })
+
+  test('a streamed answer is readable chunk by chunk as the upstream writes it', async () => {
+    const response = await transport.request(`${upstream.url}stream`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const decoder = new TextDecoder()
+    expect(decoder.decode((await reader.read()).value)).toBe('data: 0\n\n')
+    for (const part of ['data: 1\n\n', 'data: 2\n\n']) {
+      streamWriter?.(part)
+      let got = ''
+      while (got.length < part.length) {
+        const { value } = await reader.read()
+        got += decoder.decode(value)
+      }
+      expect(got).toBe(part)
+    }
+    streamWriter?.(null)
+    expect((await reader.read()).done).toBe(true)
+  })
+
+  test('localhost reaches an upstream listening on 127.0.0.1', async () => {
+    const response = await transport.request(`http://localhost:${upstream.port}/v1/y`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    expect(await response.json()).toEqual({ echo: '/v1/y' })
+  })
+
+  test('a request body larger than the socket buffer arrives whole', async () => {
+    const big = JSON.stringify({ text: 'x'.repeat(4 * 1024 * 1024) })
+    const response = await transport.request(`${upstream.url}big`, {
+      method: 'POST',
+      headers: json,
+      body: big,
+    })
+    expect(response.status).toBe(200)
+    await response.text()
+    expect(seen.at(-1)?.body.length).toBe(big.length)
+  })
+})
+
+describe('http1 transport failures', () => {
+  test('an abort before the answer rejects with the reason and closes the connection', async () => {
+    let closedByClient = false
+    const hang = rawUpstream(() => {})
+    const controller = new AbortController()
+    const pending = transport.request(`${hang.url}/x`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+      signal: controller.signal,
+    })
+    await Bun.sleep(50)
+    controller.abort(new Error('client left'))
+    expect(await pending.catch((error: Error) => error.message)).toBe('client left')
+    await Bun.sleep(50)
+    closedByClient = hang.connections.every((socket) => socket.readyState !== 1)
+    expect(closedByClient).toBe(true)
+    hang.stop()
+  })
+
+  test('an abort mid-stream errors the body and the connection is not reused', async () => {
+    const upstream = rawUpstream((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n')
+    })
+    const controller = new AbortController()
+    const response = await transport.request(`${upstream.url}/s`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+      signal: controller.signal,
+    })
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('first')
+    controller.abort(new Error('gone'))
+    expect(await reader.read().catch((error: Error) => error.message)).toBe('gone')
+    await Bun.sleep(50)
+    expect(upstream.connections[0]?.readyState).not.toBe(1)
+    upstream.stop()
+  })
+
+  test('an upstream dying mid-stream errors the body instead of ending it as if complete', async () => {
+    const upstream = rawUpstream((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n')
+      setTimeout(() => socket.terminate(), 20)
+    })
+    const response = await transport.request(`${upstream.url}/s`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    const error = await response.text().catch((failure: Error) => failure)
+    expect(error).toBeInstanceOf(Error)
+    upstream.stop()
+  })
+
+  test('a kept-alive connection the upstream closes as the next request arrives is retried once on a fresh one', async () => {
+    let answered = 0
+    let dropped = 0
+    const served = new WeakSet<object>()
+    const upstream = rawUpstream((socket) => {
+      // Like a keep-alive timeout firing as the request arrives: a reused connection goes without a word.
+      if (served.has(socket)) {
+        dropped++
+        socket.end()
+        return
+      }
+      served.add(socket)
+      answered++
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+    })
+    const first = await transport.request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })
+    expect(await first.text()).toBe('ok')
+    const second = await transport.request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })
+    expect(await second.text()).toBe('ok')
+    expect({ answered, dropped }).toEqual({ answered: 2, dropped: 1 })
+    upstream.stop()
+  })
+
+  test('a connection that answers nothing and closes, when new, is an error (no retry storm)', async () => {
+    let requests = 0
+    const upstream = rawUpstream((socket) => {
+      requests++
+      socket.end()
+    })
+    const error = await transport
+      .request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })
+      .catch((failure: Error) => failure)
+    expect(error).toBeInstanceOf(Error)
+    expect(requests).toBe(1)
+    upstream.stop()
+  })
+
+  test('Connection: close and malformed answers are not reused; a refused connection rejects', async () => {
+    const before = transport.stats().open
+    const closing = rawUpstream((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\nok'),
+    )
+    expect(
+      await (
+        await transport.request(`${closing.url}/a`, { method: 'POST', headers: json, body: '{}' })
+      ).text(),
+    ).toBe('ok')
+    const broken = rawUpstream((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n'),
+    )
+    const response = await transport.request(`${broken.url}/a`, { method: 'POST', headers: json, body: '{}' })
+    expect(await response.text().catch((error: Error) => error.name)).toBe('Http1ProtocolError')
+    await Bun.sleep(50)
+    expect(transport.stats().open).toBe(before)
+    closing.stop()
+    broken.stop()
+    const port = closing.url.split(':').at(-1)
+    expect(
+      await transport
+        .request(`http://127.0.0.1:${port}/a`, { method: 'POST', headers: json, body: '{}' })
+        .catch(() => 'refused'),
+    ).toBe('refused')
+  })
+
+  test('a header value with a line break is refused before anything is sent', async () => {
+    let requests = 0
+    const upstream = rawUpstream(() => requests++)
+    const error = await transport
+      .request(`${upstream.url}/a`, {
+        method: 'POST',
+        headers: { 'x-request-id': 'a\r\nx-admin: 1' },
+        body: '{}',
+      })
+      .catch((failure: Error) => failure)
+    expect(error).toBeInstanceOf(TypeError)
+    expect(requests).toBe(0)
+    upstream.stop()
+  })
+
+  test('a slow reader stops the socket from reading: the upstream feels backpressure, and nothing is lost', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'a')
+    const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')])
+    const total = 48 * 1024 * 1024
+    let pushed = 0
+    let pending: Buffer | undefined
+    const upstream = Bun.listen<undefined>({
+      hostname: '127.0.0.1',
+      port: 0,
+      socket: {
+        data(socket) {
+          socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n')
+          const pump = () => {
+            while (pushed < total) {
+              const out = pending ?? frame
+              const written = socket.write(out)
+              if (written < out.length) {
+                pending = out.subarray(Math.max(written, 0))
+                return
+              }
+              pending = undefined
+              pushed += chunk.length
+            }
+            socket.write('0\r\n\r\n')
+          }
+          socket.data = undefined
+          ;(socket as unknown as { pump: () => void }).pump = pump
+          pump()
+        },
+        drain(socket) {
+          ;(socket as unknown as { pump: () => void }).pump()
+        },
+      },
+    })
+    const response = await transport.request(`http://127.0.0.1:${upstream.port}/big`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    await Bun.sleep(300)
+    // Unread, the client holds a few chunks; the rest waits in the kernel and on the upstream's side.
+    expect(pushed).toBeLessThan(total / 2)
+    let received = 0
+    for await (const part of response.body as ReadableStream<Uint8Array>) received += part.length
+    expect(received).toBe(total)
+    upstream.stop(true)
+  })
+
+  test('idle connections are closed after the idle timeout', async () => {
+    const short = createHttp1Transport({ idleTimeoutMs: 100 })
+    const upstream = rawUpstream((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'))
+    await (await short.request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })).text()
+    expect(short.stats()).toEqual({ open: 1, idle: 1 })
+    await Bun.sleep(400)
+    expect(short.stats()).toEqual({ open: 0, idle: 0 })
+    short.close()
+    upstream.stop()
+  })
+
+  test('https upstreams go through fetch', async () => {
+    const real = globalThis.fetch
+    const asked: string[] = []
+    globalThis.fetch = (async (input: string | URL | Request) => {
+      asked.push(String(input))
+      return new Response('via fetch')
+    }) as typeof fetch
+    try {
+      const response = await transport.request('https://vllm.internal/v1/models', {
+        method: 'GET',
+        headers: {},
+      })
+      expect(await response.text()).toBe('via fetch')
+      expect(asked).toEqual(['https://vllm.internal/v1/models'])
+    } finally {
+      globalThis.fetch = real
+    }
+  })
+})

@@ -1,0 +1,462 @@
+/**
+ * @module The gateway's HTTP/1.1 client for plain-HTTP upstreams: requests over a keep-alive pool of Bun.connect
+ * sockets, answers as standard Responses. Bun's fetch hands every request and every body read to its HTTP client
+ * thread and back; on a busy proxy that round trip was ~20 µs of a ~50 µs request (BENCHMARKS.md), and each JS read of
+ * a fetch body holds a 64 KiB buffer. Here socket I/O stays on the JS thread's event loop and a body read is the bytes
+ * that arrived. https upstreams keep using fetch (certificates, SNI and proxies are its job).
+ */
+import {
+  Http1ProtocolError,
+  Http1ResponseParser,
+  type ResponseHead,
+  type ResponseSink,
+} from '../core/http1-response.ts'
+
+export interface UpstreamRequestInit {
+  method: 'GET' | 'POST'
+  headers: Record<string, string>
+  body?: string
+  signal?: AbortSignal
+}
+
+/** `fetch` reduced to what the gateway sends upstream; tests and benches may pass fetch itself or a stub. */
+export type UpstreamTransport = (url: string, init: UpstreamRequestInit) => Promise<Response>
+
+export interface Http1TransportOptions {
+  /**
+   * An idle pooled connection is closed after this long. Below uvicorn's 5 s keep-alive (vLLM's server), so that we,
+   * not the server, end idle connections, and a request is rarely written to a connection the server is closing.
+   */
+  idleTimeoutMs?: number
+  /** Idle connections kept per upstream; more are closed as their requests finish. */
+  maxIdlePerOrigin?: number
+  /** Streamed bodies: chunks queued for a slow reader before the socket stops reading (backpressure). */
+  streamQueueChunks?: number
+}
+
+export interface Http1Transport {
+  request: UpstreamTransport
+  /** Open connections per origin, idle and busy: for tests and diagnostics. */
+  stats(): { open: number; idle: number }
+  /** Closes every connection and stops the idle sweep. */
+  close(): void
+}
+
+interface Target {
+  origin: string
+  hostname: string
+  port: number
+  /** Path and query, as the request line carries them. */
+  path: string
+  hostHeader: string
+}
+
+/** Upstream URLs come from a handful of base URLs and fixed paths: parse each once. */
+const TARGET_CACHE_LIMIT = 1000
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'])
+const UNSAFE_HEADER_VALUE = /[\r\n\0]/
+
+type Socket = Bun.Socket<Connection>
+
+class Connection {
+  socket: Socket | undefined
+  exchange: Exchange | undefined
+  /** Set once the connection has carried a request: a close before any answer may be the server's idle timeout. */
+  reused = false
+  idleSince = 0
+  closed = false
+  constructor(readonly pool: OriginPool) {}
+}
+
+class OriginPool {
+  readonly idle: Connection[] = []
+  open = 0
+  constructor(
+    readonly target: Target,
+    readonly options: Required<Http1TransportOptions>,
+  ) {}
+
+  async acquire(): Promise<Connection> {
+    for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
+      if (!connection.closed) return connection
+    }
+    const connection = new Connection(this)
+    this.open++
+    try {
+      connection.socket = await Bun.connect<Connection>({
+        hostname: this.target.hostname,
+        port: this.target.port,
+        data: connection,
+        socket: SOCKET_HANDLERS,
+      })
+    } catch (error) {
+      this.open--
+      connection.closed = true
+      throw error
+    }
+    return connection
+  }
+
+  release(connection: Connection): void {
+    connection.exchange = undefined
+    if (connection.closed) return
+    if (this.idle.length >= this.options.maxIdlePerOrigin) {
+      connection.socket?.end()
+      return
+    }
+    connection.reused = true
+    connection.idleSince = performance.now()
+    this.idle.push(connection)
+  }
+
+  forget(connection: Connection): void {
+    if (connection.closed) return
+    connection.closed = true
+    this.open--
+    const index = this.idle.indexOf(connection)
+    if (index !== -1) this.idle.splice(index, 1)
+  }
+
+  sweep(now: number): void {
+    const deadline = now - this.options.idleTimeoutMs
+    // Oldest first: the stack's bottom has waited longest.
+    while (this.idle.length > 0 && (this.idle[0] as Connection).idleSince <= deadline) {
+      const connection = this.idle.shift() as Connection
+      connection.socket?.end()
+    }
+  }
+}
+
+const SOCKET_HANDLERS: Bun.SocketHandler<Connection> = {
+  open(socket) {
+    socket.setNoDelay(true)
+  },
+  data(socket, bytes) {
+    const connection = socket.data
+    if (connection.exchange) connection.exchange.onData(bytes)
+    // Bytes on an idle connection answer nothing we asked: it cannot be trusted with a request.
+    else socket.terminate()
+  },
+  drain(socket) {
+    socket.data.exchange?.writeRest()
+  },
+  close(socket, error) {
+    const connection = socket.data
+    connection.pool.forget(connection)
+    connection.exchange?.onClose(error)
+  },
+  error(socket, error) {
+    socket.data.exchange?.noteError(error)
+  },
+  connectError() {
+    // Bun.connect's promise rejects with the error; acquire() reports it.
+  },
+}
+
+/** One request and its response on one connection; a failed first try on a reused connection gets one more. */
+class Exchange implements ResponseSink {
+  private readonly parser: Http1ResponseParser
+  private connection: Connection | undefined
+  private unwritten: Uint8Array | undefined
+  private responseHead: ResponseHead | undefined
+  private bodyParts: Uint8Array[] | undefined
+  private stream: ReadableStreamDefaultController<Uint8Array> | undefined
+  private paused = false
+  private finished = false
+  private socketError: Error | undefined
+  private settled = false
+  private resolve!: (response: Response) => void
+  private reject!: (error: unknown) => void
+  readonly response: Promise<Response>
+
+  constructor(
+    private readonly pool: OriginPool,
+    private readonly message: string,
+    private readonly signal: AbortSignal | undefined,
+    private retriesLeft: number,
+  ) {
+    this.parser = new Http1ResponseParser(this)
+    this.response = new Promise<Response>((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+    if (signal?.aborted) {
+      this.fail(abortReason(signal))
+      return
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true })
+    void this.start()
+  }
+
+  private async start(): Promise<void> {
+    let connection: Connection
+    try {
+      connection = await this.pool.acquire()
+    } catch (error) {
+      this.fail(error)
+      return
+    }
+    if (this.finished) {
+      this.pool.release(connection)
+      return
+    }
+    this.connection = connection
+    connection.exchange = this
+    const socket = connection.socket as Socket
+    const written = socket.write(this.message)
+    if (written < 0) {
+      this.onClose(undefined)
+      return
+    }
+    const total = Buffer.byteLength(this.message)
+    if (written < total) this.unwritten = Buffer.from(this.message).subarray(written)
+  }
+
+  writeRest(): void {
+    const rest = this.unwritten
+    const socket = this.connection?.socket
+    if (rest === undefined || socket === undefined) return
+    const written = socket.write(rest)
+    if (written < 0) return
+    this.unwritten = written < rest.length ? rest.subarray(written) : undefined
+  }
+
+  onData(bytes: Uint8Array): void {
+    try {
+      this.parser.feed(bytes)
+    } catch (error) {
+      this.destroy(error instanceof Error ? error : new Http1ProtocolError(String(error)))
+      return
+    }
+    if (this.parser.extraBytes) this.connection?.socket?.terminate()
+  }
+
+  noteError(error: Error): void {
+    this.socketError = error
+  }
+
+  onClose(error: Error | undefined): void {
+    if (this.finished) return
+    const connection = this.connection
+    if (!this.parser.started && connection?.reused && this.retriesLeft > 0 && !this.signal?.aborted) {
+      // The server closed a kept-alive connection as we wrote to it (its idle timeout): nothing was answered,
+      // so the request goes once more on a fresh connection.
+      this.retriesLeft--
+      connection.exchange = undefined
+      this.connection = undefined
+      this.unwritten = undefined
+      void this.start()
+      return
+    }
+    try {
+      this.parser.closed()
+    } catch (parseError) {
+      this.destroy(this.socketError ?? error ?? parseError)
+    }
+  }
+
+  head(head: ResponseHead): void {
+    this.responseHead = head
+    if (head.framing === 'chunked' || head.framing === 'close') {
+      const exchange = this
+      const body = new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            exchange.stream = controller
+          },
+          pull() {
+            exchange.resumeReading()
+          },
+          cancel() {
+            exchange.abandon()
+          },
+        },
+        { highWaterMark: this.pool.options.streamQueueChunks },
+      )
+      this.settle(body)
+    } else {
+      this.bodyParts = []
+    }
+  }
+
+  body(bytes: Uint8Array): void {
+    const stream = this.stream
+    if (stream !== undefined) {
+      stream.enqueue(bytes)
+      if (!this.paused && (stream.desiredSize ?? 1) <= 0) {
+        this.paused = true
+        this.connection?.socket?.pause()
+      }
+      return
+    }
+    this.bodyParts?.push(bytes)
+  }
+
+  end(): void {
+    this.finished = true
+    this.signal?.removeEventListener('abort', this.onAbort)
+    const connection = this.connection
+    if (this.stream !== undefined) {
+      this.stream.close()
+      this.stream = undefined
+    } else {
+      this.settle(joinParts(this.bodyParts ?? []))
+      this.bodyParts = undefined
+    }
+    if (connection === undefined) return
+    if (this.paused) connection.socket?.resume()
+    // A request still being written when the answer ended (the server answered early) leaves the connection unusable.
+    if (this.responseHead?.keepAlive && this.unwritten === undefined && !this.parser.extraBytes)
+      this.pool.release(connection)
+    else {
+      connection.exchange = undefined
+      connection.socket?.terminate()
+    }
+  }
+
+  private resumeReading(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.connection?.socket?.resume()
+  }
+
+  /** The reader cancelled the body: the rest of the answer is unwanted and the connection cannot be reused. */
+  private abandon(): void {
+    this.stream = undefined
+    this.destroy(new Error('response body cancelled'))
+  }
+
+  private readonly onAbort = (): void => {
+    this.destroy(abortReason(this.signal as AbortSignal))
+  }
+
+  private settle(body: ReadableStream<Uint8Array> | Uint8Array): void {
+    if (this.settled) return
+    this.settled = true
+    const head = this.responseHead as ResponseHead
+    const headers = new Headers()
+    for (const [name, value] of head.headers) if (!HOP_BY_HOP.has(name)) headers.append(name, value)
+    this.resolve(new Response(body, { status: head.status, statusText: head.statusText, headers }))
+  }
+
+  private destroy(error: unknown): void {
+    if (this.finished) return
+    this.finished = true
+    this.signal?.removeEventListener('abort', this.onAbort)
+    const connection = this.connection
+    if (connection !== undefined) {
+      connection.exchange = undefined
+      connection.socket?.terminate()
+    }
+    this.fail(error)
+  }
+
+  private fail(error: unknown): void {
+    this.finished = true
+    if (!this.settled) {
+      this.settled = true
+      this.reject(error)
+      return
+    }
+    const stream = this.stream
+    this.stream = undefined
+    stream?.error(error)
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError')
+}
+
+function joinParts(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array
+  return Buffer.concat(parts)
+}
+
+function parseTarget(url: string): Target {
+  const parsed = new URL(url)
+  const hostname = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname
+  return {
+    origin: parsed.origin,
+    hostname,
+    port: parsed.port === '' ? 80 : Number(parsed.port),
+    path: `${parsed.pathname}${parsed.search}`,
+    hostHeader: parsed.host,
+  }
+}
+
+function requestMessage(target: Target, init: UpstreamRequestInit): string {
+  let head = `${init.method} ${target.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\n`
+  for (const name in init.headers) {
+    const value = init.headers[name] as string
+    // A header value with a line break would let a value write headers (or a request) of its own.
+    if (UNSAFE_HEADER_VALUE.test(value) || UNSAFE_HEADER_VALUE.test(name)) {
+      throw new TypeError(`header ${JSON.stringify(name)} has a line break or NUL in its name or value`)
+    }
+    const lower = name.toLowerCase()
+    if (lower === 'host' || lower === 'content-length' || lower === 'connection') continue
+    head += `${name}: ${value}\r\n`
+  }
+  if (init.body !== undefined) head += `content-length: ${Buffer.byteLength(init.body)}\r\n`
+  return `${head}\r\n${init.body ?? ''}`
+}
+
+export function createHttp1Transport(options: Http1TransportOptions = {}): Http1Transport {
+  const settings: Required<Http1TransportOptions> = {
+    idleTimeoutMs: options.idleTimeoutMs ?? 4_000,
+    maxIdlePerOrigin: options.maxIdlePerOrigin ?? 512,
+    streamQueueChunks: options.streamQueueChunks ?? 16,
+  }
+  const targets = new Map<string, Target>()
+  const pools = new Map<string, OriginPool>()
+  const sweeper = setInterval(
+    () => {
+      const now = performance.now()
+      for (const pool of pools.values()) pool.sweep(now)
+    },
+    Math.max(250, Math.floor(settings.idleTimeoutMs / 4)),
+  )
+  sweeper.unref()
+
+  const request: UpstreamTransport = (url, init) => {
+    let target = targets.get(url)
+    if (target === undefined) {
+      if (!url.startsWith('http://')) return fetch(url, { ...init, redirect: 'manual' })
+      target = parseTarget(url)
+      if (targets.size < TARGET_CACHE_LIMIT) targets.set(url, target)
+    }
+    let pool = pools.get(target.origin)
+    if (pool === undefined) {
+      pool = new OriginPool(target, settings)
+      pools.set(target.origin, pool)
+    }
+    let message: string
+    try {
+      message = requestMessage(target, init)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    // One retry, only when a reused connection closes before any answer (see Exchange.onClose).
+    return new Exchange(pool, message, init.signal, 1).response
+  }
+
+  return {
+    request,
+    stats() {
+      let open = 0
+      let idle = 0
+      for (const pool of pools.values()) {
+        open += pool.open
+        idle += pool.idle.length
+      }
+      return { open, idle }
+    },
+    close() {
+      clearInterval(sweeper)
+      for (const pool of pools.values()) {
+        for (const connection of pool.idle.splice(0)) connection.socket?.end()
+      }
+    },
+  }
+}
