@@ -12,7 +12,7 @@ import { GatewayError } from '../errors/gateway-error.ts'
 import { translateUpstreamError } from '../errors/openai-error.ts'
 import type { UpstreamSpan } from '../telemetry/request-tracing.ts'
 import { sendUpstream, type UpstreamFailure } from '../upstream/client.ts'
-import type { UpstreamTransport } from '../upstream/http1-transport.ts'
+import { takeDirectBody, type UpstreamTransport } from '../upstream/http1-transport.ts'
 import type { Upstream, UpstreamRegistry } from '../upstream/registry.ts'
 import { createStreamRelay, type StreamOutcome } from './stream-relay.ts'
 import { upstreamPayload } from './upstream-payload.ts'
@@ -287,7 +287,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
         resolveDone = resolve
       })
       const relay = createStreamRelay({
-        body: responseBody,
+        body: takeDirectBody(response) ?? responseBody,
         abortUpstream: exchange.abort,
         idleTimeoutMs: options.streamIdleTimeoutMs,
         keepUsageChunk,

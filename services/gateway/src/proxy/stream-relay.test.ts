@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { createStreamRelay, type StreamStats } from './stream-relay.ts'
+import { CLIENT_QUEUE_CHUNKS, createStreamRelay, type StreamStats } from './stream-relay.ts'
 
 const enc = new TextEncoder()
 const chunk = (content: string, finish: string | null = null) =>
@@ -185,7 +185,7 @@ describe('stream relay', () => {
     expect(ended()).toMatchObject({ outcome: 'upstream_error', errorMessage: 'engine died' })
   })
 
-  test('reads the upstream only as fast as the client reads', async () => {
+  test('reads the upstream only as fast as the client reads, a bounded few pieces ahead', async () => {
     let pulls = 0
     const body = new ReadableStream<Uint8Array>(
       {
@@ -208,7 +208,13 @@ describe('stream relay', () => {
     const reader = stream.getReader()
     for (let i = 0; i < 3; i++) await reader.read()
     await Bun.sleep(20)
-    expect(pulls).toBeLessThanOrEqual(4)
+    const ahead = pulls
+    expect(ahead).toBeLessThanOrEqual(3 + CLIENT_QUEUE_CHUNKS + 1)
+    await Bun.sleep(30)
+    expect(pulls).toBe(ahead)
+    await reader.read()
+    await Bun.sleep(10)
+    expect(pulls).toBeGreaterThan(ahead)
     await reader.cancel()
   })
 })

@@ -12,6 +12,7 @@ import {
 } from '../core/sse.ts'
 import { GatewayError } from '../errors/gateway-error.ts'
 import { sseErrorEvent } from '../errors/openai-error.ts'
+import type { BodySink, DirectBody } from '../upstream/http1-transport.ts'
 
 export type StreamOutcome =
   | 'completed'
@@ -32,7 +33,8 @@ export interface StreamStats {
 }
 
 export interface StreamRelayOptions {
-  body: ReadableStream<Uint8Array>
+  /** The upstream body: pushed by the gateway's transport, or a stream (fetch's) that the relay reads. */
+  body: DirectBody | ReadableStream<Uint8Array>
   abortUpstream: (reason?: unknown) => void
   idleTimeoutMs: number
   /** Pass the usage-only chunk on (the client asked for include_usage) or drop it. */
@@ -49,19 +51,20 @@ export interface StreamRelayOptions {
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-const readerOf = (body: ReadableStream<Uint8Array>) => body.getReader()
-type Reader = ReturnType<typeof readerOf>
+/** Backpressure: pieces queued for a slow client before the upstream stops being read. */
+export const CLIENT_QUEUE_CHUNKS = 8
 
 export function createStreamRelay(options: StreamRelayOptions): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>(new RelaySource(options), { highWaterMark: 0 })
+  return new ReadableStream<Uint8Array>(new RelaySource(options), { highWaterMark: CLIENT_QUEUE_CHUNKS })
 }
 
 /**
- * The relay as one object (the stream calls pull and cancel as its methods): a few closures fewer per open stream
- * than a closure per step, and the idle timer gets the relay as its argument instead of capturing it.
+ * The relay as one object: the client's stream calls start, pull and cancel on it, the upstream body pushes into it
+ * (data, end, error), and the idle timer gets it as its argument instead of a closure.
  */
-class RelaySource {
-  private readonly reader: Reader
+class RelaySource implements BodySink {
+  private readonly upstream: DirectBody
+  private controller!: ReadableStreamDefaultController<Uint8Array>
   private readonly splitter = new SseEventSplitter()
   private readonly stats: StreamStats = {
     outcome: 'completed',
@@ -72,75 +75,73 @@ class RelaySource {
     errorMessage: undefined,
   }
   private readonly idleTimer: ReturnType<typeof setTimeout>
-  /** Events of the current read that go to the client, when there is more than one (reused, emptied per read). */
+  /** Events of the current piece that go to the client, when there is more than one (reused, emptied per piece). */
   private readonly parts: Uint8Array[] = []
   private lastContentAt: number | undefined
   private doneSeen = false
   private ended = false
-  private idle = false
 
   constructor(private readonly options: StreamRelayOptions) {
-    this.reader = readerOf(options.body)
+    this.upstream = options.body instanceof ReadableStream ? readableBody(options.body) : options.body
     this.idleTimer = setTimeout(onIdle, options.idleTimeoutMs, this)
   }
 
-  /** The idle timer fired: cut the upstream; the pending read then ends and `pull` reports the timeout. */
-  goIdle(): void {
-    this.idle = true
-    this.options.abortUpstream(new Error('stream idle timeout'))
-    void this.reader.cancel().catch(ignore)
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller
+    this.upstream.start(this)
   }
 
-  async pull(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> {
-    // Keep reading until something can be handed to the client: pull is not called again on an empty turn.
-    for (;;) {
-      let result: Awaited<ReturnType<Reader['read']>>
-      try {
-        result = await this.reader.read()
-      } catch {
-        result = { done: true, value: undefined }
-      }
-      if (this.idle) {
-        this.finish('idle_timeout')
-        this.failClient(
-          controller,
-          new GatewayError(
-            'upstream_timeout',
-            `upstream stream was silent for ${this.options.idleTimeoutMs} ms`,
-          ),
-        )
-        return
-      }
-      if (result.done) {
-        if (this.doneSeen) {
-          this.finish('completed')
-          controller.close()
-          return
-        }
-        this.finish('upstream_closed')
-        this.failClient(
-          controller,
-          new GatewayError('upstream_error', 'upstream closed the stream before it completed'),
-        )
-        return
-      }
-      this.idleTimer.refresh()
-      const sent = this.relayChunk(result.value, controller)
-      if (this.doneSeen) {
-        this.finish('completed')
-        controller.close()
-        void this.reader.cancel().catch(ignore)
-        return
-      }
-      if (sent) return
-    }
+  /** The client took what was queued: read the upstream again. */
+  pull(): void {
+    this.upstream.resume()
   }
 
   cancel(reason?: unknown): void {
+    if (this.ended) return
     this.stats.outcome = 'client_aborted'
     this.finish('client_aborted')
     this.options.abortUpstream(reason ?? new Error('client disconnected'))
-    void this.reader.cancel(reason).catch(ignore)
+    this.upstream.cancel()
+  }
+
+  data(chunk: Uint8Array): void {
+    if (this.ended) return
+    this.idleTimer.refresh()
+    const { controller } = this
+    this.relayChunk(chunk, controller)
+    if (this.doneSeen) {
+      this.finish('completed')
+      controller.close()
+      this.upstream.cancel()
+      return
+    }
+    if ((controller.desiredSize ?? 1) <= 0) this.upstream.pause()
+  }
+
+  end(): void {
+    if (this.ended) return
+    if (this.doneSeen) {
+      this.finish('completed')
+      this.controller.close()
+      return
+    }
+    this.finish('upstream_closed')
+    this.failClient(new GatewayError('upstream_error', 'upstream closed the stream before it completed'))
+  }
+
+  error(): void {
+    this.end()
+  }
+
+  /** The idle timer fired: end the client's stream with the timeout, then cut the upstream (whose end is ignored). */
+  goIdle(): void {
+    if (this.ended) return
+    this.finish('idle_timeout')
+    this.failClient(
+      new GatewayError('upstream_timeout', `upstream stream was silent for ${this.options.idleTimeoutMs} ms`),
+    )
+    this.options.abortUpstream(new Error('stream idle timeout'))
+    this.upstream.cancel()
   }
 
   /**
@@ -212,8 +213,8 @@ class RelaySource {
     this.options.onEnd(stats)
   }
 
-  private failClient(controller: ReadableStreamDefaultController<Uint8Array>, error: GatewayError): void {
-    const { options } = this
+  private failClient(error: GatewayError): void {
+    const { options, controller } = this
     const event = options.transform
       ? options.transform(sseErrorEvent(error), { kind: 'other' })
       : sseErrorEvent(error)
@@ -228,6 +229,52 @@ function onIdle(relay: RelaySource): void {
 }
 
 function ignore(): void {}
+
+/** A stream body (fetch's) as a pushed one: a read loop that waits while paused. */
+function readableBody(body: ReadableStream<Uint8Array>): DirectBody {
+  const reader = body.getReader()
+  let paused = false
+  let cancelled = false
+  let wake: (() => void) | undefined
+  async function pump(sink: BodySink): Promise<void> {
+    for (;;) {
+      if (paused) await new Promise<void>((resolve) => (wake = resolve))
+      if (cancelled) return
+      let result: Awaited<ReturnType<typeof reader.read>>
+      try {
+        result = await reader.read()
+      } catch (error) {
+        if (!cancelled) sink.error(error)
+        return
+      }
+      if (cancelled) return
+      if (result.done) {
+        sink.end()
+        return
+      }
+      sink.data(result.value)
+    }
+  }
+  const resume = () => {
+    paused = false
+    const waiting = wake
+    wake = undefined
+    waiting?.()
+  }
+  return {
+    start: (sink) => void pump(sink),
+    pause: () => {
+      paused = true
+    },
+    resume,
+    cancel: () => {
+      if (cancelled) return
+      cancelled = true
+      resume()
+      void reader.cancel().catch(ignore)
+    },
+  }
+}
 
 function concatAll(parts: Uint8Array[]): Uint8Array {
   let length = 0

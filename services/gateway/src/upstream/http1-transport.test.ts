@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { createHttp1Transport } from './http1-transport.ts'
+import { type BodySink, createHttp1Transport, takeDirectBody } from './http1-transport.ts'
 
 const transport = createHttp1Transport()
 afterAll(() => transport.close())
@@ -345,5 +345,86 @@ describe('http1 transport failures', () => {
     } finally {
       globalThis.fetch = real
     }
+  })
+
+  test('a streamed answer taken directly is pushed piece by piece, then the connection serves again', async () => {
+    const upstream = rawUpstream((socket, request) => {
+      if (request.startsWith('POST /json ')) {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+        return
+      }
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3\r\none\r\n')
+      setTimeout(() => socket.write('3\r\ntwo\r\n0\r\n\r\n'), 20)
+    })
+    const local = createHttp1Transport()
+    const send = (path: string) =>
+      local.request(`${upstream.url}${path}`, { method: 'POST', headers: json, body: '{}' })
+    const response = await send('/s')
+    const direct = takeDirectBody(response)
+    if (!direct) throw new Error('no direct body')
+    // Taken once: a second taker and the Response's own stream are refused.
+    expect(takeDirectBody(response)).toBeUndefined()
+    const events: string[] = []
+    await new Promise<void>((resolve, reject) => {
+      const sink: BodySink = {
+        data: (bytes) => events.push(new TextDecoder().decode(bytes)),
+        end: () => resolve(),
+        error: reject,
+      }
+      direct.start(sink)
+    })
+    expect(events).toEqual(['one', 'two'])
+    expect(takeDirectBody(await send('/json'))).toBeUndefined()
+    expect(local.stats()).toEqual({ open: 1, idle: 1 })
+    // A body already read as a stream cannot be taken directly.
+    const read = await send('/s')
+    const reader = (read.body as ReadableStream<Uint8Array>).getReader()
+    await reader.read()
+    expect(takeDirectBody(read)).toBeUndefined()
+    await reader.cancel()
+    local.close()
+    upstream.stop()
+  })
+
+  test('a cancelled body keeps its connection when the rest arrives soon, and loses it when the upstream goes on', async () => {
+    const upstream = rawUpstream((socket, request) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\n[DONE]\r\n')
+      if (request.startsWith('POST /short ')) setTimeout(() => socket.write('0\r\n\r\n'), 10)
+      else {
+        const timer = setInterval(() => {
+          if (socket.write('4\r\nmore\r\n') < 0) clearInterval(timer)
+        }, 10)
+      }
+    })
+    const local = createHttp1Transport({ discardGraceMs: 150 })
+    const take = async (path: string) => {
+      const response = await local.request(`${upstream.url}${path}`, {
+        method: 'POST',
+        headers: json,
+        body: '{}',
+      })
+      const direct = takeDirectBody(response)
+      if (!direct) throw new Error('no direct body')
+      const calls: string[] = []
+      direct.start({
+        data: () => {
+          calls.push('data')
+          direct.cancel()
+        },
+        end: () => calls.push('end'),
+        error: () => calls.push('error'),
+      })
+      return calls
+    }
+    const short = await take('/short')
+    await Bun.sleep(60)
+    expect(short).toEqual(['data'])
+    expect(local.stats()).toEqual({ open: 1, idle: 1 })
+    const endless = await take('/endless')
+    await Bun.sleep(300)
+    expect(endless).toEqual(['data'])
+    expect(local.stats()).toEqual({ open: 0, idle: 0 })
+    local.close()
+    upstream.stop()
   })
 })

@@ -22,6 +22,38 @@ export interface UpstreamRequestInit {
 /** `fetch` reduced to what the gateway sends upstream; tests and benches may pass fetch itself or a stub. */
 export type UpstreamTransport = (url: string, init: UpstreamRequestInit) => Promise<Response>
 
+/** Where a pushed body goes: each piece as it arrives, then exactly one of end or error. */
+export interface BodySink {
+  data(bytes: Uint8Array): void
+  end(): void
+  error(error: unknown): void
+}
+
+/**
+ * A streamed body delivered by callbacks instead of reads: no promise, queue entry or result object per piece.
+ * `pause` stops reading from the socket until `resume` (backpressure); `cancel` drops the rest (and the connection).
+ */
+export interface DirectBody {
+  start(sink: BodySink): void
+  pause(): void
+  resume(): void
+  cancel(): void
+}
+
+/** Streamed answers of this transport, until their body is taken directly or read as a stream. */
+const directBodies = new WeakMap<Response, Exchange>()
+
+/**
+ * The body of a streamed answer of this transport as a DirectBody, if nobody read its stream yet; the Response's own
+ * body stream must not be used afterwards. Undefined for answers of fetch or already read ones.
+ */
+export function takeDirectBody(response: Response): DirectBody | undefined {
+  const exchange = directBodies.get(response)
+  if (exchange === undefined || !exchange.claim('direct')) return undefined
+  directBodies.delete(response)
+  return exchange
+}
+
 export interface Http1TransportOptions {
   /**
    * An idle pooled connection is closed after this long. Below uvicorn's 5 s keep-alive (vLLM's server), so that we,
@@ -32,6 +64,8 @@ export interface Http1TransportOptions {
   maxIdlePerOrigin?: number
   /** Streamed bodies: chunks queued for a slow reader before the socket stops reading (backpressure). */
   streamQueueChunks?: number
+  /** How long the rest of a cancelled streamed answer may take before its connection is closed instead of reused. */
+  discardGraceMs?: number
 }
 
 export interface Http1Transport {
@@ -155,14 +189,26 @@ const SOCKET_HANDLERS: Bun.SocketHandler<Connection> = {
 }
 
 /** One request and its response on one connection; a failed first try on a reused connection gets one more. */
-class Exchange implements ResponseSink {
+class Exchange implements ResponseSink, DirectBody {
   private readonly parser: Http1ResponseParser
   private connection: Connection | undefined
   private unwritten: Uint8Array | undefined
   private responseHead: ResponseHead | undefined
+  /** A length-delimited answer's pieces, joined into its body at the end. */
   private bodyParts: Uint8Array[] | undefined
-  private stream: ReadableStreamDefaultController<Uint8Array> | undefined
+  /** A streamed answer: who takes it ('direct' via `start`, or the Response's stream), and what waits for them. */
+  private consumer: 'direct' | 'stream' | undefined
+  private sink: BodySink | undefined
+  private readonly queued: Uint8Array[] = []
+  private streamed = false
+  private bodyEnded = false
+  private bodyError: unknown
+  private pullWaiting:
+    | { controller: ReadableStreamDefaultController<Uint8Array>; done: () => void }
+    | undefined
   private paused = false
+  /** Set while the rest of a cancelled body is read and dropped (see cancel). */
+  private discardTimer: ReturnType<typeof setTimeout> | undefined
   private finished = false
   private socketError: Error | undefined
   private settled = false
@@ -186,10 +232,10 @@ class Exchange implements ResponseSink {
       return
     }
     signal?.addEventListener('abort', this.onAbort, { once: true })
-    void this.start()
+    void this.send()
   }
 
-  private async start(): Promise<void> {
+  private async send(): Promise<void> {
     let connection: Connection
     try {
       connection = await this.pool.acquire()
@@ -246,7 +292,7 @@ class Exchange implements ResponseSink {
       connection.exchange = undefined
       this.connection = undefined
       this.unwritten = undefined
-      void this.start()
+      void this.send()
       return
     }
     try {
@@ -258,91 +304,162 @@ class Exchange implements ResponseSink {
 
   head(head: ResponseHead): void {
     this.responseHead = head
-    if (head.framing === 'chunked' || head.framing === 'close') {
-      const exchange = this
-      const body = new ReadableStream<Uint8Array>(
-        {
-          start(controller) {
-            exchange.stream = controller
-          },
-          pull() {
-            exchange.resumeReading()
-          },
-          cancel() {
-            exchange.abandon()
-          },
-        },
-        { highWaterMark: this.pool.options.streamQueueChunks },
-      )
-      this.settle(body)
-    } else {
+    if (head.framing !== 'chunked' && head.framing !== 'close') {
       this.bodyParts = []
+      return
     }
+    this.streamed = true
+    // hwm 0: nothing is pulled until someone reads, so a caller can still take the body directly instead.
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull: (controller) => this.pullInto(controller),
+        cancel: () => this.cancel(),
+      },
+      { highWaterMark: 0 },
+    )
+    const response = this.settle(body)
+    if (response) directBodies.set(response, this)
   }
 
   body(bytes: Uint8Array): void {
-    const stream = this.stream
-    if (stream !== undefined) {
-      stream.enqueue(bytes)
-      if (!this.paused && (stream.desiredSize ?? 1) <= 0) {
-        this.paused = true
-        this.connection?.socket?.pause()
-      }
+    if (!this.streamed) {
+      this.bodyParts?.push(bytes)
       return
     }
-    this.bodyParts?.push(bytes)
+    if (this.discardTimer !== undefined) return
+    if (this.sink !== undefined) {
+      this.sink.data(bytes)
+      return
+    }
+    this.queued.push(bytes)
+    this.feedStream()
+    if (this.queued.length >= this.pool.options.streamQueueChunks) this.pause()
   }
 
   end(): void {
     this.finished = true
+    clearTimeout(this.discardTimer)
     this.signal?.removeEventListener('abort', this.onAbort)
     const connection = this.connection
-    if (this.stream !== undefined) {
-      this.stream.close()
-      this.stream = undefined
-    } else {
+    if (connection !== undefined) {
+      if (this.paused) {
+        this.paused = false
+        connection.socket?.resume()
+      }
+      // A request still being written when the answer ended (the server answered early) leaves the connection unusable.
+      if (this.responseHead?.keepAlive && this.unwritten === undefined && !this.parser.extraBytes)
+        this.pool.release(connection)
+      else {
+        connection.exchange = undefined
+        connection.socket?.terminate()
+      }
+    }
+    if (!this.streamed) {
       this.settle(joinParts(this.bodyParts ?? []))
       this.bodyParts = undefined
+      return
     }
-    if (connection === undefined) return
-    if (this.paused) connection.socket?.resume()
-    // A request still being written when the answer ended (the server answered early) leaves the connection unusable.
-    if (this.responseHead?.keepAlive && this.unwritten === undefined && !this.parser.extraBytes)
-      this.pool.release(connection)
-    else {
-      connection.exchange = undefined
-      connection.socket?.terminate()
-    }
+    this.bodyEnded = true
+    const sink = this.sink
+    this.sink = undefined
+    if (sink !== undefined) sink.end()
+    else this.feedStream()
   }
 
-  private resumeReading(): void {
+  /** Marks who reads a streamed body; false when someone else already does. */
+  claim(consumer: 'direct' | 'stream'): boolean {
+    if (this.consumer !== undefined && this.consumer !== consumer) return false
+    this.consumer = consumer
+    return true
+  }
+
+  start(sink: BodySink): void {
+    this.sink = sink
+    for (const bytes of this.queued.splice(0)) sink.data(bytes)
+    if (this.bodyEnded) {
+      this.sink = undefined
+      sink.end()
+      return
+    }
+    if (this.bodyError !== undefined) {
+      this.sink = undefined
+      sink.error(this.bodyError)
+      return
+    }
+    this.resume()
+  }
+
+  pause(): void {
+    if (this.paused || this.finished) return
+    this.paused = true
+    this.connection?.socket?.pause()
+  }
+
+  resume(): void {
     if (!this.paused) return
     this.paused = false
     this.connection?.socket?.resume()
   }
 
-  /** The reader cancelled the body: the rest of the answer is unwanted and the connection cannot be reused. */
-  private abandon(): void {
-    this.stream = undefined
-    this.destroy(new Error('response body cancelled'))
+  /**
+   * The reader wants no more. The rest of the answer is read and dropped for a moment: after vLLM's [DONE] only the
+   * chunked terminator is left, and the connection can then serve again. An upstream that sends more loses it.
+   */
+  cancel(): void {
+    this.sink = undefined
+    this.queued.length = 0
+    if (this.finished || this.discardTimer !== undefined) return
+    this.resume()
+    this.discardTimer = setTimeout(
+      () => this.destroy(new Error('response body cancelled')),
+      this.pool.options.discardGraceMs,
+    )
+  }
+
+  /** The Response's own stream reads: one queued piece per pull, waiting for the next when none is queued. */
+  private pullInto(controller: ReadableStreamDefaultController<Uint8Array>): Promise<void> | undefined {
+    if (!this.claim('stream')) {
+      controller.error(new TypeError('the body was taken directly'))
+      return undefined
+    }
+    return new Promise<void>((done) => {
+      this.pullWaiting = { controller, done }
+      this.feedStream()
+    })
+  }
+
+  private feedStream(): void {
+    const waiting = this.pullWaiting
+    if (waiting === undefined) return
+    const next = this.queued.shift()
+    if (next !== undefined) waiting.controller.enqueue(next)
+    else if (this.bodyEnded) waiting.controller.close()
+    else if (this.bodyError !== undefined) waiting.controller.error(this.bodyError)
+    else return
+    this.pullWaiting = undefined
+    if (this.queued.length < this.pool.options.streamQueueChunks) this.resume()
+    waiting.done()
   }
 
   private readonly onAbort = (): void => {
     this.destroy(abortReason(this.signal as AbortSignal))
   }
 
-  private settle(body: ReadableStream<Uint8Array> | Uint8Array): void {
-    if (this.settled) return
+  private settle(body: ReadableStream<Uint8Array> | Uint8Array): Response | undefined {
+    if (this.settled) return undefined
     this.settled = true
     const head = this.responseHead as ResponseHead
     const headers = new Headers()
     for (const [name, value] of head.headers) if (!HOP_BY_HOP.has(name)) headers.append(name, value)
-    this.resolve(new Response(body, { status: head.status, statusText: head.statusText, headers }))
+    const response = new Response(body, { status: head.status, statusText: head.statusText, headers })
+    this.resolve(response)
+    return response
   }
 
   private destroy(error: unknown): void {
     if (this.finished) return
     this.finished = true
+    clearTimeout(this.discardTimer)
     this.signal?.removeEventListener('abort', this.onAbort)
     const connection = this.connection
     if (connection !== undefined) {
@@ -354,14 +471,18 @@ class Exchange implements ResponseSink {
 
   private fail(error: unknown): void {
     this.finished = true
+    this.signal?.removeEventListener('abort', this.onAbort)
     if (!this.settled) {
       this.settled = true
       this.reject(error)
       return
     }
-    const stream = this.stream
-    this.stream = undefined
-    stream?.error(error)
+    if (!this.streamed || this.bodyEnded) return
+    this.bodyError = error
+    const sink = this.sink
+    this.sink = undefined
+    if (sink !== undefined) sink.error(error)
+    else this.feedStream()
   }
 }
 
@@ -407,6 +528,7 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
     idleTimeoutMs: options.idleTimeoutMs ?? 4_000,
     maxIdlePerOrigin: options.maxIdlePerOrigin ?? 512,
     streamQueueChunks: options.streamQueueChunks ?? 16,
+    discardGraceMs: options.discardGraceMs ?? 2_000,
   }
   const targets = new Map<string, Target>()
   const pools = new Map<string, OriginPool>()
