@@ -186,4 +186,56 @@ describe('Http1ResponseParser', () => {
     gzipOnly.parser.feed(enc.encode('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nraw'))
     expect(gzipOnly.seen.heads[0]?.framing).toBe('close')
   })
+  test('a status that cannot be handed on and a header name that is not a token are protocol errors', () => {
+    const bad = [
+      'HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n',
+      'HTTP/1.1 600 Weird\r\ncontent-length: 2\r\n\r\nok',
+      'HTTP/1.1 099 Low\r\ncontent-length: 2\r\n\r\nok',
+      // A space before the colon would hide a framing header under another name.
+      'HTTP/1.1 200 OK\r\ncontent-length : 2\r\n\r\nok',
+      'HTTP/1.1 200 OK\r\nbad name: 1\r\ncontent-length: 2\r\n\r\nok',
+    ]
+    for (const message of bad) {
+      const { parser, seen } = recording()
+      expect(() => parser.feed(enc.encode(message))).toThrow(Http1ProtocolError)
+      expect(seen.heads).toHaveLength(0)
+    }
+  })
+
+  test('transfer-encoding overrides content-length in either order; with both, the connection is not reused', () => {
+    const gzipFirst = recording()
+    gzipFirst.parser.feed(
+      enc.encode('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\ncontent-length: 2\r\n\r\nokmore'),
+    )
+    expect(gzipFirst.seen.heads[0]?.framing).toBe('close')
+    expect(gzipFirst.text()).toBe('okmore')
+    const both = recording()
+    both.parser.feed(
+      enc.encode(
+        'HTTP/1.1 200 OK\r\ncontent-length: 100\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+      ),
+    )
+    expect(both.seen.heads[0]?.framing).toBe('chunked')
+    expect(both.seen.heads[0]?.keepAlive).toBe(false)
+  })
+
+  test('bytes after the end in the same read are known when end is called, so the connection is not released', () => {
+    for (const message of [
+      'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokX',
+      'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\nX',
+      'HTTP/1.1 204 No Content\r\n\r\nX',
+    ]) {
+      const atEnd: boolean[] = []
+      const parser: Http1ResponseParser = new Http1ResponseParser({
+        head: () => {},
+        body: () => {},
+        end: () => atEnd.push(parser.extraBytes),
+      })
+      parser.feed(enc.encode(message))
+      expect(atEnd).toEqual([true])
+    }
+    const exact = recording()
+    exact.parser.feed(enc.encode('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'))
+    expect(exact.parser.extraBytes).toBe(false)
+  })
 })

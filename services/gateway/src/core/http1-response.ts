@@ -44,6 +44,8 @@ const LF = 10
 const DEFAULT_MAX_HEAD = 64 * 1024
 /** Chunk-size lines and trailers are short; anything longer is not HTTP. */
 const MAX_LINE = 8 * 1024
+/** RFC 9110 token: a header name with anything else (a space before the colon, say) is not one we can frame by. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 enum State {
   Head,
@@ -99,7 +101,7 @@ export class Http1ResponseParser {
             this.pending = bytes.subarray(offset)
             return
           }
-          const informational = this.parseHead(bytes.subarray(offset, end))
+          const informational = this.parseHead(bytes.subarray(offset, end), end < bytes.length)
           offset = end
           if (informational) continue
           break
@@ -109,7 +111,7 @@ export class Http1ResponseParser {
           this.emit(bytes, offset, offset + take)
           offset += take
           this.remaining -= take
-          if (this.remaining === 0) this.finish()
+          if (this.remaining === 0) this.finish(offset < bytes.length)
           break
         }
         case State.ChunkSize: {
@@ -154,7 +156,7 @@ export class Http1ResponseParser {
           const empty = lineEnd === offset || (lineEnd === offset + 1 && bytes[offset] === CR)
           offset = lineEnd + 1
           // Trailer fields are allowed and ignored: nothing we relay depends on them.
-          if (empty) this.finish()
+          if (empty) this.finish(offset < bytes.length)
           break
         }
         case State.UntilClose:
@@ -172,7 +174,7 @@ export class Http1ResponseParser {
   closed(): void {
     if (this.state === State.Done) return
     if (this.state === State.UntilClose) {
-      this.finish()
+      this.finish(false)
       return
     }
     throw new Http1ProtocolError(
@@ -183,7 +185,7 @@ export class Http1ResponseParser {
   }
 
   /** Parses one head (including its blank line); true for a 1xx head, after which the real head follows. */
-  private parseHead(head: Uint8Array): boolean {
+  private parseHead(head: Uint8Array, more: boolean): boolean {
     const text = latin1.decode(head)
     const lines = text.split(/\r?\n/)
     const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '')
@@ -192,15 +194,18 @@ export class Http1ResponseParser {
     const minor = statusLine[1]
     const status = Number(statusLine[2])
     if (status >= 100 && status < 200 && status !== 101) return true
+    // We never ask to switch protocols, and a status outside 200-599 cannot be handed on as a Response.
+    if (status < 200 || status > 599) throw new Http1ProtocolError(`unexpected status ${status}`)
     const headers: Array<[string, string]> = []
     let contentLength: number | undefined
     let chunked = false
+    let transferEncoding = false
     let connection = ''
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i] as string
       if (line === '') continue
       const colon = line.indexOf(':')
-      if (colon <= 0)
+      if (colon <= 0 || !TOKEN.test(line.slice(0, colon)))
         throw new Http1ProtocolError(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`)
       const name = line.slice(0, colon).toLowerCase()
       const value = line.slice(colon + 1).trim()
@@ -214,14 +219,18 @@ export class Http1ResponseParser {
         const codings = value.toLowerCase().split(',')
         // Only a final chunked coding delimits the body (RFC 9112 §6.3); anything else runs until close.
         chunked = codings[codings.length - 1]?.trim() === 'chunked'
-        if (!chunked) contentLength = undefined
+        transferEncoding = true
       } else if (name === 'connection') {
         connection += `${value.toLowerCase()},`
       }
     }
+    // Transfer-Encoding overrides Content-Length whichever comes first (RFC 9112 §6.3); a message with both may be
+    // an attempt at response splitting, so its connection is not trusted with another request.
+    const both = transferEncoding && contentLength !== undefined
+    if (transferEncoding) contentLength = undefined
     const closeAsked = /(^|,)\s*close\s*(,|$)/.test(connection)
     const keepAliveAsked = /(^|,)\s*keep-alive\s*(,|$)/.test(connection)
-    this.keepAlive = !closeAsked && (minor === '1' || keepAliveAsked)
+    this.keepAlive = !closeAsked && !both && (minor === '1' || keepAliveAsked)
     let framing: ResponseHead['framing']
     if (this.options.headRequest || status === 204 || status === 304) framing = 'none'
     else if (chunked) framing = 'chunked'
@@ -236,7 +245,7 @@ export class Http1ResponseParser {
       framing,
       contentLength: contentLength ?? 0,
     })
-    if (framing === 'none' || (framing === 'length' && contentLength === 0)) this.finish()
+    if (framing === 'none' || (framing === 'length' && contentLength === 0)) this.finish(more)
     else if (framing === 'length') {
       this.remaining = contentLength as number
       this.state = State.Length
@@ -255,8 +264,10 @@ export class Http1ResponseParser {
     this.pending = bytes.subarray(offset)
   }
 
-  private finish(): void {
+  /** `more`: bytes follow in this read, so the connection is out of step; known before `end` so no one reuses it. */
+  private finish(more: boolean): void {
     this.state = State.Done
+    if (more) this.extraBytes = true
     this.sink.end()
   }
 }

@@ -218,3 +218,33 @@ describe('stream relay', () => {
     await reader.cancel()
   })
 })
+
+describe('stream relay over a read stream (fetch bodies)', () => {
+  test("a throw from the relay's own callbacks ends the client stream instead of escaping as an unhandled rejection", async () => {
+    const source = upstream()
+    let ended: StreamStats | undefined
+    const stream = createStreamRelay({
+      body: source.body,
+      abortUpstream: () => {},
+      idleTimeoutMs: 5_000,
+      keepUsageChunk: false,
+      startedAt: 0,
+      now: () => 0,
+      onTokenGap: () => {
+        throw new Error('metrics broke')
+      },
+      onEnd: (stats) => {
+        ended = stats
+      },
+    })
+    // The second content chunk reports a token gap, which throws inside the read loop.
+    source.send(ROLE + chunk('a'))
+    await Bun.sleep(5)
+    source.send(chunk('b'))
+    const text = await Promise.race([readAll(stream), Bun.sleep(1_000).then(() => 'still open')])
+    expect(text).toContain('"code":"upstream_error"')
+    expect(text.endsWith(DONE)).toBe(true)
+    expect(ended?.outcome).toBe('upstream_closed')
+    expect(source.cancelled).toBe(true)
+  })
+})

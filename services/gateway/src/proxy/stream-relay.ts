@@ -261,18 +261,26 @@ function readableBody(body: ReadableStream<Uint8Array>): DirectBody {
     wake = undefined
     waiting?.()
   }
+  const cancel = () => {
+    if (cancelled) return
+    cancelled = true
+    resume()
+    void reader.cancel().catch(ignore)
+  }
   return {
-    start: (sink) => void pump(sink),
+    start: (sink) => {
+      pump(sink).catch((error: unknown) => {
+        // A throw from the sink's side (a callback of the relay's owner) would otherwise be an unhandled rejection,
+        // which ends the process: the body is dropped and the sink told, as the transport's own bodies do.
+        cancel()
+        sink.error(error)
+      })
+    },
     pause: () => {
       paused = true
     },
     resume,
-    cancel: () => {
-      if (cancelled) return
-      cancelled = true
-      resume()
-      void reader.cancel().catch(ignore)
-    },
+    cancel,
   }
 }
 

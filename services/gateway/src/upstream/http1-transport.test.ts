@@ -428,3 +428,137 @@ describe('http1 transport failures', () => {
     upstream.stop()
   })
 })
+
+describe('http1 transport: answers it cannot use, and when a retry is safe', () => {
+  /** Settles or says it did not: a hang fails the test instead of timing it out. */
+  const outcome = (pending: Promise<Response>) =>
+    Promise.race([
+      pending.then(
+        async (response) => `resolved ${response.status} ${await response.text()}`,
+        (error: Error) => `rejected ${error.name}`,
+      ),
+      Bun.sleep(1_000).then(() => 'hung'),
+    ])
+
+  test('an answer Response refuses rejects the request (even past its abort) and drops the connection', async () => {
+    const local = createHttp1Transport()
+    for (const answer of [
+      'HTTP/1.1 600 Weird\r\ncontent-length: 2\r\n\r\nok',
+      'HTTP/1.1 200 OK\r\nx-a: a\rb\r\ncontent-length: 2\r\n\r\nok',
+      'HTTP/1.1 200 OK\r\nx-a: a\rb\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+    ]) {
+      const upstream = rawUpstream((socket) => socket.write(answer))
+      const controller = new AbortController()
+      setTimeout(() => controller.abort(new Error('timeout')), 300)
+      const pending = local.request(`${upstream.url}/a`, {
+        method: 'POST',
+        headers: json,
+        body: '{}',
+        signal: controller.signal,
+      })
+      expect(await outcome(pending)).toBe('rejected Http1ProtocolError')
+      await Bun.sleep(20)
+      expect(local.stats()).toEqual({ open: 0, idle: 0 })
+      upstream.stop()
+    }
+    local.close()
+  })
+
+  test('the retry after a stale close opens a new connection instead of taking another idle one', async () => {
+    let dropped = 0
+    const upstream = rawUpstream((socket) => {
+      // Every connection serves one request, then closes as the next arrives: all idle ones are stale.
+      if ((socket as unknown as { served?: boolean }).served) {
+        dropped++
+        socket.end()
+        return
+      }
+      ;(socket as unknown as { served?: boolean }).served = true
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+    })
+    const local = createHttp1Transport()
+    const send = () => local.request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })
+    await Promise.all([send(), send()].map(async (pending) => (await pending).text()))
+    expect(local.stats()).toEqual({ open: 2, idle: 2 })
+    expect(await outcome(send())).toBe('resolved 200 ok')
+    expect(dropped).toBe(1)
+    local.close()
+    upstream.stop()
+  })
+
+  test('a reused connection that closes after the upstream had the request for a while, or after a 1xx, is not retried', async () => {
+    let requests = 0
+    const upstream = rawUpstream((socket, request) => {
+      requests++
+      const served = socket as unknown as { served?: boolean }
+      if (!served.served) {
+        served.served = true
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+      } else if (request.startsWith('POST /early ')) {
+        socket.write('HTTP/1.1 100 Continue\r\n\r\n')
+        setTimeout(() => socket.end(), 10)
+      } else {
+        // Worked on it, then died: a second run would do the work twice.
+        setTimeout(() => socket.end(), 150)
+      }
+    })
+    const local = createHttp1Transport({ staleRetryWindowMs: 50 })
+    const send = (path: string) =>
+      local.request(`${upstream.url}${path}`, { method: 'POST', headers: json, body: '{}' })
+    for (const path of ['/slow', '/early']) {
+      await (await send('/a')).text()
+      requests = 0
+      expect(await outcome(send(path))).toBe('rejected Http1ProtocolError')
+      expect(requests).toBe(1)
+    }
+    local.close()
+    upstream.stop()
+  })
+
+  test('a body that runs until close, cut by a reset, is an error rather than complete', async () => {
+    const net = await import('node:net')
+    const server = net.createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{"partial":')
+        setTimeout(() => socket.resetAndDestroy(), 30)
+      })
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as { port: number }
+    const local = createHttp1Transport()
+    const response = await local.request(`http://127.0.0.1:${port}/a`, {
+      method: 'POST',
+      headers: json,
+      body: '{}',
+    })
+    expect(
+      await response.text().then(
+        () => 'complete',
+        () => 'error',
+      ),
+    ).toBe('error')
+    local.close()
+    server.close()
+  })
+
+  test("a caller's framing headers are not sent: the transport's content-length is the only framing", async () => {
+    let request = ''
+    const upstream = rawUpstream((socket, text) => {
+      request = text
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+    })
+    const local = createHttp1Transport()
+    await (
+      await local.request(`${upstream.url}/a`, {
+        method: 'POST',
+        headers: { ...json, 'Transfer-Encoding': 'chunked', te: 'trailers', upgrade: 'h2c' },
+        body: '{}',
+      })
+    ).text()
+    expect(request.toLowerCase()).not.toContain('transfer-encoding')
+    expect(request.toLowerCase()).not.toContain('upgrade')
+    expect(request.toLowerCase()).toContain('content-length: 2')
+    local.close()
+    upstream.stop()
+  })
+})

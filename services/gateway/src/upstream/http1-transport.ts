@@ -66,6 +66,12 @@ export interface Http1TransportOptions {
   streamQueueChunks?: number
   /** How long the rest of a cancelled streamed answer may take before its connection is closed instead of reused. */
   discardGraceMs?: number
+  /**
+   * A reused connection that closes without a byte of answer is retried only within this long of the request being
+   * written. A server closing an idle connection as our request crosses it closes within a round trip; one that
+   * closes later may have received and worked on the request, and a retry would run it twice.
+   */
+  staleRetryWindowMs?: number
 }
 
 export interface Http1Transport {
@@ -89,6 +95,16 @@ interface Target {
 const TARGET_CACHE_LIMIT = 1000
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade'])
+/** Framing and connection headers are the transport's own: a caller's would contradict the content-length it sends. */
+const REQUEST_OWN = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'transfer-encoding',
+  'keep-alive',
+  'upgrade',
+  'te',
+])
 const UNSAFE_HEADER_VALUE = /[\r\n\0]/
 
 type Socket = Bun.Socket<Connection>
@@ -111,8 +127,9 @@ class OriginPool {
     readonly options: Required<Http1TransportOptions>,
   ) {}
 
-  async acquire(): Promise<Connection> {
-    for (let connection = this.idle.pop(); connection; connection = this.idle.pop()) {
+  /** `fresh`: a new connection even when idle ones wait (a retry; the idle ones may be as stale as the first). */
+  async acquire(fresh = false): Promise<Connection> {
+    for (let connection = fresh ? undefined : this.idle.pop(); connection; connection = this.idle.pop()) {
       if (!connection.closed) return connection
     }
     const connection = new Connection(this)
@@ -207,6 +224,9 @@ class Exchange implements ResponseSink, DirectBody {
     | { controller: ReadableStreamDefaultController<Uint8Array>; done: () => void }
     | undefined
   private paused = false
+  /** When the request went out, and whether any byte came back: what decides a retry (see onClose). */
+  private writtenAt = 0
+  private answered = false
   /** Set while the rest of a cancelled body is read and dropped (see cancel). */
   private discardTimer: ReturnType<typeof setTimeout> | undefined
   private finished = false
@@ -235,10 +255,10 @@ class Exchange implements ResponseSink, DirectBody {
     void this.send()
   }
 
-  private async send(): Promise<void> {
+  private async send(fresh = false): Promise<void> {
     let connection: Connection
     try {
-      connection = await this.pool.acquire()
+      connection = await this.pool.acquire(fresh)
     } catch (error) {
       this.fail(error)
       return
@@ -250,6 +270,7 @@ class Exchange implements ResponseSink, DirectBody {
     this.connection = connection
     connection.exchange = this
     const socket = connection.socket as Socket
+    this.writtenAt = performance.now()
     const written = socket.write(this.message)
     if (written < 0) {
       this.onClose(undefined)
@@ -269,6 +290,7 @@ class Exchange implements ResponseSink, DirectBody {
   }
 
   onData(bytes: Uint8Array): void {
+    this.answered = true
     try {
       this.parser.feed(bytes)
     } catch (error) {
@@ -285,14 +307,26 @@ class Exchange implements ResponseSink, DirectBody {
   onClose(error: Error | undefined): void {
     if (this.finished) return
     const connection = this.connection
-    if (!this.parser.started && connection?.reused && this.retriesLeft > 0 && !this.signal?.aborted) {
+    if (
+      !this.answered &&
+      connection?.reused &&
+      this.retriesLeft > 0 &&
+      !this.signal?.aborted &&
+      performance.now() - this.writtenAt <= this.pool.options.staleRetryWindowMs
+    ) {
       // The server closed a kept-alive connection as we wrote to it (its idle timeout): nothing was answered,
       // so the request goes once more on a fresh connection.
       this.retriesLeft--
       connection.exchange = undefined
       this.connection = undefined
       this.unwritten = undefined
-      void this.send()
+      void this.send(true)
+      return
+    }
+    // A reset is not the end of a body that runs until close: what arrived may be cut anywhere.
+    const failure = this.socketError ?? error
+    if (failure !== undefined) {
+      this.destroy(failure)
       return
     }
     try {
@@ -317,8 +351,10 @@ class Exchange implements ResponseSink, DirectBody {
       },
       { highWaterMark: 0 },
     )
-    const response = this.settle(body)
-    if (response) directBodies.set(response, this)
+    // Thrown, a refused head fails the request from onData (it was not settled yet).
+    const response = this.respond(body)
+    directBodies.set(response, this)
+    this.settle(response)
   }
 
   body(bytes: Uint8Array): void {
@@ -337,6 +373,17 @@ class Exchange implements ResponseSink, DirectBody {
   }
 
   end(): void {
+    let response: Response | undefined
+    if (!this.streamed) {
+      // Built before the connection is released: a head Response refuses fails this request and drops the connection.
+      try {
+        response = this.respond(joinParts(this.bodyParts ?? []))
+      } catch (error) {
+        this.destroy(error)
+        return
+      }
+      this.bodyParts = undefined
+    }
     this.finished = true
     clearTimeout(this.discardTimer)
     this.signal?.removeEventListener('abort', this.onAbort)
@@ -354,9 +401,8 @@ class Exchange implements ResponseSink, DirectBody {
         connection.socket?.terminate()
       }
     }
-    if (!this.streamed) {
-      this.settle(joinParts(this.bodyParts ?? []))
-      this.bodyParts = undefined
+    if (response !== undefined) {
+      this.settle(response)
       return
     }
     this.bodyEnded = true
@@ -408,6 +454,10 @@ class Exchange implements ResponseSink, DirectBody {
   cancel(): void {
     this.sink = undefined
     this.queued.length = 0
+    // A read still waiting ends with the stream's cancel; holding its controller would only keep it alive.
+    const waiting = this.pullWaiting
+    this.pullWaiting = undefined
+    waiting?.done()
     if (this.finished || this.discardTimer !== undefined) return
     this.resume()
     this.discardTimer = setTimeout(
@@ -445,15 +495,23 @@ class Exchange implements ResponseSink, DirectBody {
     this.destroy(abortReason(this.signal as AbortSignal))
   }
 
-  private settle(body: ReadableStream<Uint8Array> | Uint8Array): Response | undefined {
-    if (this.settled) return undefined
-    this.settled = true
+  private respond(body: ReadableStream<Uint8Array> | Uint8Array): Response {
     const head = this.responseHead as ResponseHead
-    const headers = new Headers()
-    for (const [name, value] of head.headers) if (!HOP_BY_HOP.has(name)) headers.append(name, value)
-    const response = new Response(body, { status: head.status, statusText: head.statusText, headers })
+    try {
+      const headers = new Headers()
+      for (const [name, value] of head.headers) if (!HOP_BY_HOP.has(name)) headers.append(name, value)
+      return new Response(body, { status: head.status, statusText: head.statusText, headers })
+    } catch (error) {
+      throw new Http1ProtocolError(
+        `upstream answer cannot be a Response: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    }
+  }
+
+  private settle(response: Response): void {
+    if (this.settled) return
+    this.settled = true
     this.resolve(response)
-    return response
   }
 
   private destroy(error: unknown): void {
@@ -515,8 +573,7 @@ function requestMessage(target: Target, init: UpstreamRequestInit): string {
     if (UNSAFE_HEADER_VALUE.test(value) || UNSAFE_HEADER_VALUE.test(name)) {
       throw new TypeError(`header ${JSON.stringify(name)} has a line break or NUL in its name or value`)
     }
-    const lower = name.toLowerCase()
-    if (lower === 'host' || lower === 'content-length' || lower === 'connection') continue
+    if (REQUEST_OWN.has(name.toLowerCase())) continue
     head += `${name}: ${value}\r\n`
   }
   if (init.body !== undefined) head += `content-length: ${Buffer.byteLength(init.body)}\r\n`
@@ -529,6 +586,7 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
     maxIdlePerOrigin: options.maxIdlePerOrigin ?? 512,
     streamQueueChunks: options.streamQueueChunks ?? 16,
     discardGraceMs: options.discardGraceMs ?? 2_000,
+    staleRetryWindowMs: options.staleRetryWindowMs ?? 250,
   }
   const targets = new Map<string, Target>()
   const pools = new Map<string, OriginPool>()
