@@ -54,10 +54,20 @@ describe('streams that go wrong end cleanly, never hang', () => {
     })
     const reader = response.body?.getReader()
     await reader?.read()
+    const upstreamErrors = async () =>
+      Number(
+        /infergate_upstream_requests_total\{[^}]*outcome="error"[^}]*\} (\d+)/.exec(
+          await (await fetch(`${stack.url}/metrics`)).text(),
+        )?.[1] ?? 0,
+      )
+    const errorsBefore = await upstreamErrors()
     const abortedAt = performance.now()
     controller.abort()
     await sim.waitForAborts(abortsBefore + 1, 1_000)
     expect(performance.now() - abortedAt).toBeLessThan(1_000)
+    // A client leaving is not the upstream failing: neither the error count nor the circuit breaker hears of it.
+    await Bun.sleep(50)
+    expect(await upstreamErrors()).toBe(errorsBefore)
   })
 
   test('usage of a stream is counted even when the client did not ask for it', async () => {

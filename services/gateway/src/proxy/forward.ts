@@ -289,6 +289,7 @@ export function createForwarder(options: ForwarderOptions): Forwarder {
       const relay = createStreamRelay({
         body: takeDirectBody(response) ?? responseBody,
         abortUpstream: exchange.abort,
+        clientSignal: request.clientSignal,
         idleTimeoutMs: options.streamIdleTimeoutMs,
         keepUsageChunk,
         startedAt: request.startedAt,

@@ -34,7 +34,7 @@ function upstream() {
 
 function relay(
   source: ReturnType<typeof upstream>,
-  options: { keepUsageChunk?: boolean; idleTimeoutMs?: number } = {},
+  options: { keepUsageChunk?: boolean; idleTimeoutMs?: number; clientSignal?: AbortSignal } = {},
 ) {
   let clock = 0
   let ended: StreamStats | undefined
@@ -43,6 +43,7 @@ function relay(
   const stream = createStreamRelay({
     body: source.body,
     abortUpstream: (reason) => aborts.push(reason),
+    clientSignal: options.clientSignal,
     idleTimeoutMs: options.idleTimeoutMs ?? 5_000,
     keepUsageChunk: options.keepUsageChunk ?? false,
     startedAt: 0,
@@ -173,6 +174,20 @@ describe('stream relay', () => {
     await reader.cancel('client left')
     expect(aborts).toEqual(['client left'])
     expect(source.cancelled).toBe(true)
+    expect(ended()?.outcome).toBe('client_aborted')
+  })
+
+  test('an upstream cut because the client left first is the client leaving, not an upstream failure', async () => {
+    const source = upstream()
+    const client = new AbortController()
+    const { stream, ended } = relay(source, { clientSignal: client.signal })
+    source.send(ROLE + chunk('a'))
+    const reader = stream.getReader()
+    await reader.read()
+    // The client's abort reaches the upstream (and ends its body) before the client's stream is cancelled.
+    client.abort()
+    source.error()
+    await Bun.sleep(10)
     expect(ended()?.outcome).toBe('client_aborted')
   })
 

@@ -36,6 +36,8 @@ export interface StreamRelayOptions {
   /** The upstream body: pushed by the gateway's transport, or a stream (fetch's) that the relay reads. */
   body: DirectBody | ReadableStream<Uint8Array>
   abortUpstream: (reason?: unknown) => void
+  /** The client's signal: an upstream body that ends because the client left is the client's doing, not a failure. */
+  clientSignal?: AbortSignal
   idleTimeoutMs: number
   /** Pass the usage-only chunk on (the client asked for include_usage) or drop it. */
   keepUsageChunk: boolean
@@ -120,6 +122,12 @@ class RelaySource implements BodySink {
 
   end(): void {
     if (this.ended) return
+    if (this.options.clientSignal?.aborted) {
+      // The client's abort reached the upstream before its stream was cancelled: the same as cancel, in other order.
+      this.stats.outcome = 'client_aborted'
+      this.finish('client_aborted')
+      return
+    }
     if (this.doneSeen) {
       this.finish('completed')
       this.controller.close()
