@@ -328,7 +328,7 @@ describe('http1 transport failures', () => {
     upstream.stop()
   })
 
-  test('https upstreams go through fetch', async () => {
+  test('https upstreams and URLs with credentials go through fetch', async () => {
     const real = globalThis.fetch
     const asked: string[] = []
     globalThis.fetch = (async (input: string | URL | Request) => {
@@ -341,7 +341,15 @@ describe('http1 transport failures', () => {
         headers: {},
       })
       expect(await response.text()).toBe('via fetch')
-      expect(asked).toEqual(['https://vllm.internal/v1/models'])
+      // Credentials in the URL become basic auth in fetch; the socket pool would drop them.
+      await transport.request('http://user:secret@vllm.internal:8000/v1/models', {
+        method: 'GET',
+        headers: {},
+      })
+      expect(asked).toEqual([
+        'https://vllm.internal/v1/models',
+        'http://user:secret@vllm.internal:8000/v1/models',
+      ])
     } finally {
       globalThis.fetch = real
     }

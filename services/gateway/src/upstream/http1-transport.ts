@@ -602,7 +602,9 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
   const request: UpstreamTransport = (url, init) => {
     let target = targets.get(url)
     if (target === undefined) {
-      if (!url.startsWith('http://')) return fetch(url, { ...init, redirect: 'manual' })
+      // https, and credentials in the URL (fetch sends them as basic auth), are fetch's to handle.
+      if (!url.startsWith('http://') || url.includes('@', 7))
+        return fetch(url, { ...init, redirect: 'manual' })
       target = parseTarget(url)
       if (targets.size < TARGET_CACHE_LIMIT) targets.set(url, target)
     }
