@@ -1,6 +1,7 @@
 /** @module JSON-lines logger shared by every service, with secrets redacted by field name. */
 import { isMainThread } from 'node:worker_threads'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { createBatchedWriter } from './batched-stdout.ts'
 import { REDACTED } from './redact.ts'
 
 export type { Logger }
@@ -105,14 +106,9 @@ function stdout(batched: boolean): DestinationStream {
     return directStdout
   }
   if (batchedStdout === undefined) {
-    const stream = pino.destination({
-      dest: 1,
-      sync: true,
-      minLength: BUFFER_BYTES,
-      periodicFlush: FLUSH_EVERY_MS,
-    })
-    process.once('exit', () => stream.flushSync())
-    batchedStdout = stream
+    const writer = createBatchedWriter({ fd: 1, minLength: BUFFER_BYTES, flushEveryMs: FLUSH_EVERY_MS })
+    process.once('exit', () => writer.flushSync())
+    batchedStdout = writer
   }
   return batchedStdout
 }
