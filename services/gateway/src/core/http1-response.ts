@@ -46,6 +46,7 @@ const DEFAULT_MAX_HEAD = 64 * 1024
 const MAX_LINE = 8 * 1024
 /** RFC 9110 token: a header name with anything else (a space before the colon, say) is not one we can frame by. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const DIGITS = /^\d+$/
 
 enum State {
   Head,
@@ -187,31 +188,35 @@ export class Http1ResponseParser {
   /** Parses one head (including its blank line); true for a 1xx head, after which the real head follows. */
   private parseHead(head: Uint8Array, more: boolean): boolean {
     const text = latin1.decode(head)
-    const lines = text.split(/\r?\n/)
-    const statusLine = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(lines[0] ?? '')
-    if (!statusLine)
-      throw new Http1ProtocolError(`malformed status line: ${JSON.stringify(lines[0]?.slice(0, 80))}`)
-    const minor = statusLine[1]
-    const status = Number(statusLine[2])
+    let lineEnd = text.indexOf('\n')
+    const statusLine = text.slice(0, text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd)
+    const status = statusCode(statusLine)
     if (status >= 100 && status < 200 && status !== 101) return true
     // We never ask to switch protocols, and a status outside 200-599 cannot be handed on as a Response.
     if (status < 200 || status > 599) throw new Http1ProtocolError(`unexpected status ${status}`)
     const headers: Array<[string, string]> = []
-    let contentLength: number | undefined
+    let contentLength = -1
     let chunked = false
     let transferEncoding = false
-    let connection = ''
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i] as string
-      if (line === '') continue
-      const colon = line.indexOf(':')
-      if (colon <= 0 || !TOKEN.test(line.slice(0, colon)))
-        throw new Http1ProtocolError(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`)
-      const name = line.slice(0, colon).toLowerCase()
-      const value = line.slice(colon + 1).trim()
+    let closeAsked = false
+    let keepAliveAsked = false
+    for (let start = lineEnd + 1; start < text.length; start = lineEnd + 1) {
+      lineEnd = text.indexOf('\n', start)
+      if (lineEnd === -1) lineEnd = text.length
+      const stop = lineEnd > start && text.charCodeAt(lineEnd - 1) === CR ? lineEnd - 1 : lineEnd
+      if (stop === start) continue
+      const colon = text.indexOf(':', start)
+      const rawName = colon > start && colon < stop ? text.slice(start, colon) : ''
+      if (rawName === '' || !TOKEN.test(rawName)) {
+        throw new Http1ProtocolError(
+          `malformed header line: ${JSON.stringify(text.slice(start, stop).slice(0, 80))}`,
+        )
+      }
+      const name = rawName.toLowerCase()
+      const value = text.slice(colon + 1, stop).trim()
       headers.push([name, value])
       if (name === 'content-length') {
-        if (!/^\d+$/.test(value) || (contentLength !== undefined && contentLength !== Number(value))) {
+        if (!DIGITS.test(value) || (contentLength !== -1 && contentLength !== Number(value))) {
           throw new Http1ProtocolError(`invalid content-length: ${JSON.stringify(value.slice(0, 40))}`)
         }
         contentLength = Number(value)
@@ -221,33 +226,36 @@ export class Http1ResponseParser {
         chunked = codings[codings.length - 1]?.trim() === 'chunked'
         transferEncoding = true
       } else if (name === 'connection') {
-        connection += `${value.toLowerCase()},`
+        for (const option of value.toLowerCase().split(',')) {
+          const trimmed = option.trim()
+          if (trimmed === 'close') closeAsked = true
+          else if (trimmed === 'keep-alive') keepAliveAsked = true
+        }
       }
     }
     // Transfer-Encoding overrides Content-Length whichever comes first (RFC 9112 §6.3); a message with both may be
     // an attempt at response splitting, so its connection is not trusted with another request.
-    const both = transferEncoding && contentLength !== undefined
-    if (transferEncoding) contentLength = undefined
-    const closeAsked = /(^|,)\s*close\s*(,|$)/.test(connection)
-    const keepAliveAsked = /(^|,)\s*keep-alive\s*(,|$)/.test(connection)
-    this.keepAlive = !closeAsked && !both && (minor === '1' || keepAliveAsked)
+    const both = transferEncoding && contentLength !== -1
+    if (transferEncoding) contentLength = -1
+    const http11 = statusLine.charCodeAt(7) === 49
+    this.keepAlive = !closeAsked && !both && (http11 || keepAliveAsked)
     let framing: ResponseHead['framing']
     if (this.options.headRequest || status === 204 || status === 304) framing = 'none'
     else if (chunked) framing = 'chunked'
-    else if (contentLength !== undefined) framing = 'length'
+    else if (contentLength !== -1) framing = 'length'
     else framing = 'close'
     if (framing === 'close') this.keepAlive = false
     this.sink.head({
       status,
-      statusText: statusLine[3] ?? '',
+      statusText: statusLine.length > 13 ? statusLine.slice(13) : '',
       headers,
       keepAlive: this.keepAlive,
       framing,
-      contentLength: contentLength ?? 0,
+      contentLength: contentLength === -1 ? 0 : contentLength,
     })
     if (framing === 'none' || (framing === 'length' && contentLength === 0)) this.finish(more)
     else if (framing === 'length') {
-      this.remaining = contentLength as number
+      this.remaining = contentLength
       this.state = State.Length
     } else if (framing === 'chunked') this.state = State.ChunkSize
     else this.state = State.UntilClose
@@ -270,6 +278,16 @@ export class Http1ResponseParser {
     if (more) this.extraBytes = true
     this.sink.end()
   }
+}
+
+/** The code of an `HTTP/1.0` or `HTTP/1.1` status line ("HTTP/1.1 200 OK"; the reason phrase may be empty). */
+function statusCode(line: string): number {
+  const version = line.startsWith('HTTP/1.1 ') || line.startsWith('HTTP/1.0 ')
+  const code = version ? line.slice(9, 12) : ''
+  if (!DIGITS.test(code) || code.length !== 3 || (line.length > 12 && line.charCodeAt(12) !== 32)) {
+    throw new Http1ProtocolError(`malformed status line: ${JSON.stringify(line.slice(0, 80))}`)
+  }
+  return Number(code)
 }
 
 /** Offset just past the blank line that ends a head, or -1. Accepts bare LF line ends, as RFC 9112 §2.2 allows. */
