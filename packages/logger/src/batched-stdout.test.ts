@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { createBatchedWriter } from './batched-stdout.ts'
 
@@ -61,6 +61,45 @@ describe('batched writer', () => {
       failure = error
     })
     expect(failure).toBeInstanceOf(Error)
+  })
+
+  test("a flush callback that throws is called once, and its error is the caller's", () => {
+    const { writer, read } = writerToFile('callback-throws', 1_000_000)
+    writer.write('x\n')
+    const calls: Array<Error | undefined> = []
+    expect(() =>
+      writer.flush((error) => {
+        calls.push(error)
+        throw new Error('from the callback')
+      }),
+    ).toThrow('from the callback')
+    expect(calls).toEqual([undefined])
+    expect(read()).toBe('x\n')
+  })
+})
+
+describe('batched writer on a pipe whose reader left', () => {
+  test('EPIPE drops the lines instead of throwing into the caller or, from its timer, ending the process', async () => {
+    const path = `${dir}/fifo`
+    expect(Bun.spawnSync(['mkfifo', path]).exitCode).toBe(0)
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    const writerFd = openSync(path, constants.O_WRONLY)
+    closeSync(reader)
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    try {
+      const writer = createBatchedWriter({ fd: writerFd, minLength: 10, flushEveryMs: 5 })
+      // Over minLength: written at once, from the caller's own call.
+      expect(() => writer.write('a line long enough\n')).not.toThrow()
+      expect(() => writer.write('more\n')).not.toThrow()
+      expect(() => writer.flushSync()).not.toThrow()
+      await Bun.sleep(30)
+      expect(uncaught).toEqual([])
+    } finally {
+      process.off('uncaughtException', onUncaught)
+      closeSync(writerFd)
+    }
   })
 })
 

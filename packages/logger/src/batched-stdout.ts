@@ -29,6 +29,11 @@ export function createBatchedWriter(options: BatchedWriterOptions): BatchedWrite
   let pending: string[] = []
   let pendingLength = 0
   let timer: ReturnType<typeof setTimeout> | undefined
+  /**
+   * The reader of stdout is gone (EPIPE): lines are dropped from then on, as pino's own destination does. Thrown,
+   * the error would reach whoever logged (a request handler) or, from the timer, end the process.
+   */
+  let readerGone = false
 
   const flushSync = (): void => {
     if (timer !== undefined) {
@@ -39,11 +44,17 @@ export function createBatchedWriter(options: BatchedWriterOptions): BatchedWrite
     const text = pending.length === 1 ? (pending[0] as string) : pending.join('')
     pending = []
     pendingLength = 0
-    writeFully(options.fd, text)
+    try {
+      writeFully(options.fd, text)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error
+      readerGone = true
+    }
   }
 
   return {
     write(line) {
+      if (readerGone) return true
       pending.push(line)
       pendingLength += line.length
       if (pendingLength >= options.minLength) flushSync()
@@ -55,13 +66,15 @@ export function createBatchedWriter(options: BatchedWriterOptions): BatchedWrite
       return true
     },
     flush(callback) {
+      let failure: Error | undefined
       try {
         flushSync()
-        callback?.()
       } catch (error) {
         if (!callback) throw error
-        callback(error as Error)
+        failure = error as Error
       }
+      // Outside the try: a callback that throws must not be called a second time with its own error.
+      callback?.(failure)
     },
     flushSync,
   }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import type { BodySink, DirectBody } from '../upstream/http1-transport.ts'
 import { CLIENT_QUEUE_CHUNKS, createStreamRelay, type StreamStats } from './stream-relay.ts'
 
 const enc = new TextEncoder()
@@ -175,6 +176,40 @@ describe('stream relay', () => {
     expect(aborts).toEqual(['client left'])
     expect(source.cancelled).toBe(true)
     expect(ended()?.outcome).toBe('client_aborted')
+  })
+
+  test('a client that stops reading is not the upstream going silent: the idle timeout is not charged to it', async () => {
+    let sink: BodySink | undefined
+    let pauses = 0
+    const body: DirectBody = {
+      start: (s) => {
+        sink = s
+      },
+      pause: () => {
+        pauses++
+      },
+      resume: () => {},
+      cancel: () => {},
+    }
+    let ended: StreamStats | undefined
+    const aborts: unknown[] = []
+    createStreamRelay({
+      body,
+      abortUpstream: (reason) => aborts.push(reason),
+      idleTimeoutMs: 30,
+      keepUsageChunk: false,
+      startedAt: 0,
+      now: () => 0,
+      onEnd: (stats) => {
+        ended = stats
+      },
+    })
+    for (let i = 0; i < CLIENT_QUEUE_CHUNKS * 2; i++) sink?.data(enc.encode(chunk(`t${i}`)))
+    expect(pauses).toBeGreaterThan(0)
+    // Nobody reads: the upstream stays paused, the idle timer fires.
+    await Bun.sleep(80)
+    expect(ended?.outcome).toBe('client_aborted')
+    expect(aborts).toHaveLength(1)
   })
 
   test('an upstream cut because the client left first is the client leaving, not an upstream failure', async () => {

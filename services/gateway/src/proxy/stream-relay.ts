@@ -144,6 +144,9 @@ class RelaySource implements BodySink {
   /** The idle timer fired: end the client's stream with the timeout, then cut the upstream (whose end is ignored). */
   goIdle(): void {
     if (this.ended) return
+    // A full client queue means the upstream was paused for a client that stopped reading: the silence is the
+    // client's, and charging it to the upstream would open a healthy upstream's circuit.
+    if ((this.controller.desiredSize ?? 1) <= 0) this.stats.outcome = 'client_aborted'
     this.finish('idle_timeout')
     this.failClient(
       new GatewayError('upstream_timeout', `upstream stream was silent for ${this.options.idleTimeoutMs} ms`),

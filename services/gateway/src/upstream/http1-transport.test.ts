@@ -570,3 +570,23 @@ describe('http1 transport: answers it cannot use, and when a retry is safe', () 
     upstream.stop()
   })
 })
+
+describe('http1 transport: close', () => {
+  test('a request in flight when the transport closes does not leave its connection open afterwards', async () => {
+    let answer: (() => void) | undefined
+    const upstream = rawUpstream((socket) => {
+      answer = () => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+    })
+    const local = createHttp1Transport({ idleTimeoutMs: 100 })
+    const pending = local.request(`${upstream.url}/a`, { method: 'POST', headers: json, body: '{}' })
+    while (answer === undefined) await Bun.sleep(2)
+    // A shutdown whose drain ended with this request still running.
+    local.close()
+    answer()
+    expect(await (await pending).text()).toBe('ok')
+    // Pooled after close, nothing would ever close it: the sweep is stopped.
+    for (let i = 0; i < 50 && local.stats().open > 0; i++) await Bun.sleep(10)
+    expect(local.stats()).toEqual({ open: 0, idle: 0 })
+    upstream.stop()
+  })
+})

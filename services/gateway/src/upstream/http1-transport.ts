@@ -78,7 +78,7 @@ export interface Http1Transport {
   request: UpstreamTransport
   /** Open connections per origin, idle and busy: for tests and diagnostics. */
   stats(): { open: number; idle: number }
-  /** Closes every connection and stops the idle sweep. */
+  /** Closes idle connections and stops the idle sweep; busy ones close once their request is over. */
   close(): void
 }
 
@@ -122,6 +122,11 @@ class Connection {
 class OriginPool {
   readonly idle: Connection[] = []
   open = 0
+  /**
+   * The transport was closed: a connection whose request finishes is closed instead of pooled, since no sweep
+   * would ever close it (an open socket keeps the process alive).
+   */
+  closed = false
   constructor(
     readonly target: Target,
     readonly options: Required<Http1TransportOptions>,
@@ -152,7 +157,7 @@ class OriginPool {
   release(connection: Connection): void {
     connection.exchange = undefined
     if (connection.closed) return
-    if (this.idle.length >= this.options.maxIdlePerOrigin) {
+    if (this.closed || this.idle.length >= this.options.maxIdlePerOrigin) {
       connection.socket?.end()
       return
     }
@@ -590,6 +595,7 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
   }
   const targets = new Map<string, Target>()
   const pools = new Map<string, OriginPool>()
+  let closed = false
   const sweeper = setInterval(
     () => {
       const now = performance.now()
@@ -611,6 +617,7 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
     let pool = pools.get(target.origin)
     if (pool === undefined) {
       pool = new OriginPool(target, settings)
+      pool.closed = closed
       pools.set(target.origin, pool)
     }
     let message: string
@@ -635,8 +642,11 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
       return { open, idle }
     },
     close() {
+      closed = true
       clearInterval(sweeper)
       for (const pool of pools.values()) {
+        // Busy connections finish their request (a drain may have ended with some in flight), then close.
+        pool.closed = true
         for (const connection of pool.idle.splice(0)) connection.socket?.end()
       }
     },
