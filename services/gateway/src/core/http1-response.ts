@@ -4,6 +4,7 @@
  * the head, each body piece (a view of the input, never a copy) and the end come out through a sink, so a streamed
  * answer costs no array or promise per read.
  */
+import { blankLineEnd, concatBytes } from './bytes.ts'
 
 export interface ResponseHead {
   status: number
@@ -88,13 +89,13 @@ export class Http1ResponseParser {
     let bytes = chunk
     let offset = 0
     if (this.pending !== undefined && this.state !== State.UntilClose) {
-      bytes = concat(this.pending, chunk)
+      bytes = concatBytes(this.pending, chunk)
       this.pending = undefined
     }
     while (offset < bytes.length) {
       switch (this.state) {
         case State.Head: {
-          const end = headEnd(bytes, offset)
+          const end = blankLineEnd(bytes, offset)
           if (end === -1) {
             if (bytes.length - offset > (this.options.maxHeadBytes ?? DEFAULT_MAX_HEAD)) {
               throw new Http1ProtocolError('response head is too large')
@@ -290,16 +291,6 @@ function statusCode(line: string): number {
   return Number(code)
 }
 
-/** Offset just past the blank line that ends a head, or -1. Accepts bare LF line ends, as RFC 9112 §2.2 allows. */
-function headEnd(bytes: Uint8Array, from: number): number {
-  for (let i = bytes.indexOf(LF, from); i !== -1; i = bytes.indexOf(LF, i + 1)) {
-    const next = bytes[i + 1]
-    if (next === LF) return i + 2
-    if (next === CR && bytes[i + 2] === LF) return i + 3
-  }
-  return -1
-}
-
 /** The hex size at the start of a chunk-size line (extensions after ';' ignored). */
 function chunkSize(bytes: Uint8Array, start: number, lineEnd: number): number {
   let size = 0
@@ -323,11 +314,4 @@ function hexValue(byte: number): number {
   if (byte >= 97 && byte <= 102) return byte - 87
   if (byte >= 65 && byte <= 70) return byte - 55
   return -1
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a, 0)
-  out.set(b, a.length)
-  return out
 }

@@ -2,6 +2,7 @@
  * @module Server-sent-event framing and the little the relay must learn from vLLM's chunks: first content, finish
  * reasons, usage, in-band errors. Works on bytes so events pass through unchanged; parses JSON only when it must.
  */
+import { blankLineEnd, concatBytes } from './bytes.ts'
 
 const LF = 10
 const CR = 13
@@ -16,14 +17,15 @@ export class SseEventSplitter {
   private offset = 0
 
   feed(chunk: Uint8Array): void {
-    this.buffer = this.offset < this.buffer.length ? concat(this.buffer.subarray(this.offset), chunk) : chunk
+    this.buffer =
+      this.offset < this.buffer.length ? concatBytes(this.buffer.subarray(this.offset), chunk) : chunk
     this.offset = 0
   }
 
   next(): Uint8Array | undefined {
     const bytes = this.buffer
     const start = this.offset
-    const end = eventEnd(bytes, start)
+    const end = blankLineEnd(bytes, start)
     if (end === -1) {
       // Fully consumed: let the chunk go rather than hold it until the next read.
       if (start === bytes.length) this.buffer = EMPTY
@@ -40,23 +42,6 @@ export class SseEventSplitter {
 }
 
 const EMPTY = new Uint8Array(0)
-
-/** End of the first event at or after `from` (a blank line, LF or CRLF), or -1; the LF search is native. */
-function eventEnd(bytes: Uint8Array, from: number): number {
-  for (let i = bytes.indexOf(LF, from); i !== -1; i = bytes.indexOf(LF, i + 1)) {
-    const next = bytes[i + 1]
-    if (next === LF) return i + 2
-    if (next === CR && bytes[i + 2] === LF) return i + 3
-  }
-  return -1
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a, 0)
-  out.set(b, a.length)
-  return out
-}
 
 /** The `data:` payload of one event (multi-line data joined with \n, per the SSE spec), or undefined. */
 export function eventData(event: string): string | undefined {
