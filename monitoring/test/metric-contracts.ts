@@ -19,6 +19,7 @@ export const METRIC_CONTRACTS: Record<Producer, readonly string[]> = {
     'infergate_open_streams',
     'infergate_upstream_healthy',
     'infergate_upstream_in_flight',
+    'infergate_upstream_connections',
     'infergate_circuit_breaker_state',
     'infergate_upstream_requests_total',
     'infergate_rate_limit_rejections_total',

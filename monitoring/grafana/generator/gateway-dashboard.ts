@@ -142,6 +142,16 @@ export const gatewayDashboard: DashboardSpec = {
           width: 12,
         },
         {
+          title: 'Upstream connections (keep-alive pool)',
+          targets: [
+            {
+              expr: 'sum by (upstream, state) (infergate_upstream_connections)',
+              legend: '{{upstream}} {{state}}',
+            },
+          ],
+          width: 12,
+        },
+        {
           title: 'Upstream attempts by outcome',
           unit: 'reqps',
           stack: true,

@@ -221,6 +221,7 @@ export function createDeps(config: GatewayConfig, overrides: DepsOverrides = {})
     breakerState: (index) => breakerCodes[breakers.get(index).snapshot(clock.nowMs()).state],
     queueDepth: () => queue?.stats().queued ?? 0,
     flushLagSeconds: () => flusher.status().lagMs / 1000,
+    upstreamConnections: http1 ? (url) => http1.statsFor(url) : undefined,
   })
 
   return {

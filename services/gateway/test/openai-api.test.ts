@@ -230,6 +230,10 @@ describe('OpenAI API through the gateway (official SDK)', () => {
     )
     expect(metrics).toMatch(/infergate_completion_tokens_total\{model="sim-model"\} \d+/)
     expect(metrics).toContain('infergate_time_to_first_token_seconds_count{model="sim-model"}')
+    // The requests above went over the gateway's own keep-alive pool, which kept its connection.
+    expect(
+      Number(/infergate_upstream_connections\{[^}]*state="idle"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThan(0)
     expect(metrics).not.toContain(CLIENT_KEY)
   })
 })

@@ -94,6 +94,12 @@ export const METRIC_DEFINITIONS = {
     help: 'Requests in flight to the upstream.',
     labelNames: ['upstream'],
   },
+  upstreamConnections: {
+    type: 'gauge',
+    name: 'infergate_upstream_connections',
+    help: "Connections the gateway's HTTP/1.1 pool holds to the upstream, by state (open counts idle ones too).",
+    labelNames: ['upstream', 'state'],
+  },
   breakerState: {
     type: 'gauge',
     name: 'infergate_circuit_breaker_state',

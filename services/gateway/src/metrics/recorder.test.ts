@@ -122,8 +122,11 @@ describe('MetricsRecorder', () => {
       breakerState: () => 2,
       queueDepth: () => 4,
       flushLagSeconds: () => 1.5,
+      upstreamConnections: (url) => (url === 'http://u1' ? { open: 5, idle: 3 } : undefined),
     })
     const text = await recorder.render()
+    expect(text).toContain('infergate_upstream_connections{upstream="http://u1",state="open"} 5')
+    expect(text).toContain('infergate_upstream_connections{upstream="http://u1",state="idle"} 3')
     expect(text).toContain('infergate_active_requests 3')
     expect(text).toContain('infergate_open_streams 2')
     expect(text).toContain('infergate_queue_depth 4')

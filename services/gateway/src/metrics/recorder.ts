@@ -14,6 +14,8 @@ export interface LiveState {
   breakerState?: (upstreamIndex: number) => number
   queueDepth?: () => number
   flushLagSeconds?: () => number
+  /** The HTTP/1.1 pool's connections to an upstream; absent when requests go through fetch. */
+  upstreamConnections?: (upstreamUrl: string) => { open: number; idle: number } | undefined
 }
 
 export interface MetricsRecorder {
@@ -105,6 +107,11 @@ export function createMetricsRecorder(options: { defaultMetrics?: boolean } = {}
       metrics.upstreamHealthy.set(labels, upstream.healthy ? 1 : 0)
       metrics.upstreamInFlight.set(labels, upstream.inFlight)
       metrics.breakerState.set(labels, state.breakerState?.(upstream.index) ?? 0)
+      const connections = state.upstreamConnections?.(upstream.url)
+      if (connections) {
+        metrics.upstreamConnections.set({ upstream: upstream.url, state: 'open' }, connections.open)
+        metrics.upstreamConnections.set({ upstream: upstream.url, state: 'idle' }, connections.idle)
+      }
     }
   }
 

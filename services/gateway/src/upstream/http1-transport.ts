@@ -76,8 +76,10 @@ export interface Http1TransportOptions {
 
 export interface Http1Transport {
   request: UpstreamTransport
-  /** Open connections per origin, idle and busy: for tests and diagnostics. */
+  /** Open connections (idle and busy) and idle ones, over every upstream: for tests and diagnostics. */
   stats(): { open: number; idle: number }
+  /** The same for the upstream at `url` (any URL of it); undefined before its first request. */
+  statsFor(url: string): { open: number; idle: number } | undefined
   /** Closes idle connections and stops the idle sweep; busy ones close once their request is over. */
   close(): void
 }
@@ -640,6 +642,16 @@ export function createHttp1Transport(options: Http1TransportOptions = {}): Http1
         idle += pool.idle.length
       }
       return { open, idle }
+    },
+    statsFor(url) {
+      let origin: string
+      try {
+        origin = new URL(url).origin
+      } catch {
+        return undefined
+      }
+      const pool = pools.get(origin)
+      return pool ? { open: pool.open, idle: pool.idle.length } : undefined
     },
     close() {
       closed = true
