@@ -31,11 +31,14 @@ try {
   process.exit(1)
 }
 // Bun runs at most BUN_CONFIG_MAX_HTTP_REQUESTS fetches at once per process (256 unless set before it starts, at most
-// 65535; an invalid value leaves 256); beyond that, upstream requests and streams wait inside Bun.
+// 65535; an invalid value leaves 256); beyond that, upstream requests and streams wait inside Bun. Requests to plain
+// http:// upstreams use the gateway's own HTTP/1.1 pool instead; https ones and an HTTP proxy go through fetch.
 const requestedLimit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS)
 const fetchLimit =
   Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 65535 ? requestedLimit : 256
-if (fetchLimit < 1024)
+const upstreamsUseFetch =
+  config.upstreamHttpProxy || config.upstreamUrls.some((url) => !url.startsWith('http://'))
+if (fetchLimit < 1024 && upstreamsUseFetch)
   gateway.deps.log.warn(
     { BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? null },
     `Bun allows only ${fetchLimit} upstream requests at once: start with \`bun run gateway\` or set BUN_CONFIG_MAX_HTTP_REQUESTS=65535`,
