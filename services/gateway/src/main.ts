@@ -37,7 +37,8 @@ const requestedLimit = Number(process.env.BUN_CONFIG_MAX_HTTP_REQUESTS)
 const fetchLimit =
   Number.isInteger(requestedLimit) && requestedLimit >= 1 && requestedLimit <= 65535 ? requestedLimit : 256
 const upstreamsUseFetch =
-  config.upstreamHttpProxy || config.upstreamUrls.some((url) => !url.startsWith('http://'))
+  config.upstreamHttpProxy ||
+  config.upstreamUrls.some((url) => !url.startsWith('http://') || url.includes('@', 7))
 if (fetchLimit < 1024 && upstreamsUseFetch)
   gateway.deps.log.warn(
     { BUN_CONFIG_MAX_HTTP_REQUESTS: process.env.BUN_CONFIG_MAX_HTTP_REQUESTS ?? null },
