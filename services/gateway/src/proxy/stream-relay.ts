@@ -128,11 +128,7 @@ class RelaySource implements BodySink {
       this.finish('client_aborted')
       return
     }
-    if (this.doneSeen) {
-      this.finish('completed')
-      this.controller.close()
-      return
-    }
+    // [DONE] would have ended the relay in data(): an end before it is a broken stream.
     this.finish('upstream_closed')
     this.failClient(new GatewayError('upstream_error', 'upstream closed the stream before it completed'))
   }
@@ -156,11 +152,11 @@ class RelaySource implements BodySink {
   }
 
   /**
-   * Hands the read's complete events to the client; true when anything was enqueued. When every event of a chunk
+   * Hands the piece's complete events to the client. When every event of a chunk
    * passes unchanged and the chunk ends on an event boundary with nothing carried over, the chunk itself goes on:
    * no view, no copy.
    */
-  private relayChunk(chunk: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>): boolean {
+  private relayChunk(chunk: Uint8Array, controller: ReadableStreamDefaultController<Uint8Array>): void {
     const { splitter, parts } = this
     const carried = splitter.rest() !== undefined
     splitter.feed(chunk)
@@ -170,12 +166,11 @@ class RelaySource implements BodySink {
       if (out !== event) unchanged = false
       if (out !== undefined) parts.push(out)
     }
-    if (parts.length === 0) return false
+    if (parts.length === 0) return
     if (parts.length === 1) controller.enqueue(parts[0] as Uint8Array)
     else if (unchanged && !carried && splitter.rest() === undefined) controller.enqueue(chunk)
     else controller.enqueue(concatAll(parts))
     parts.length = 0
-    return true
   }
 
   /** What goes to the client for one event: the event itself, a rewrite, or undefined to drop it. */

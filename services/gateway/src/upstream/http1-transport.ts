@@ -428,6 +428,9 @@ class Exchange implements ResponseSink, DirectBody {
 
   start(sink: BodySink): void {
     this.sink = sink
+    // The queue that made us pause is handed over now (no socket event runs meanwhile); a pause the sink asks for
+    // while taking it stands.
+    this.resume()
     for (const bytes of this.queued.splice(0)) sink.data(bytes)
     if (this.bodyEnded) {
       this.sink = undefined
@@ -437,9 +440,7 @@ class Exchange implements ResponseSink, DirectBody {
     if (this.bodyError !== undefined) {
       this.sink = undefined
       sink.error(this.bodyError)
-      return
     }
-    this.resume()
   }
 
   pause(): void {
