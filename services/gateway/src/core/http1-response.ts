@@ -108,14 +108,10 @@ export class Http1ResponseParser {
           if (informational) continue
           break
         }
-        case State.Length: {
-          const take = Math.min(this.remaining, bytes.length - offset)
-          this.emit(bytes, offset, offset + take)
-          offset += take
-          this.remaining -= take
+        case State.Length:
+          offset = this.takeBody(bytes, offset)
           if (this.remaining === 0) this.finish(offset < bytes.length)
           break
-        }
         case State.ChunkSize: {
           const lineEnd = bytes.indexOf(LF, offset)
           if (lineEnd === -1) {
@@ -127,14 +123,10 @@ export class Http1ResponseParser {
           this.state = this.remaining === 0 ? State.Trailers : State.ChunkData
           break
         }
-        case State.ChunkData: {
-          const take = Math.min(this.remaining, bytes.length - offset)
-          this.emit(bytes, offset, offset + take)
-          offset += take
-          this.remaining -= take
+        case State.ChunkData:
+          offset = this.takeBody(bytes, offset)
           if (this.remaining === 0) this.state = State.ChunkDataEnd
           break
-        }
         case State.ChunkDataEnd: {
           // The CRLF after a chunk's data; it may arrive split across reads.
           const byte = bytes[offset] as number
@@ -261,6 +253,14 @@ export class Http1ResponseParser {
     } else if (framing === 'chunked') this.state = State.ChunkSize
     else this.state = State.UntilClose
     return false
+  }
+
+  /** Hands on up to `remaining` body bytes from `offset`; returns the offset after them. */
+  private takeBody(bytes: Uint8Array, offset: number): number {
+    const take = Math.min(this.remaining, bytes.length - offset)
+    this.emit(bytes, offset, offset + take)
+    this.remaining -= take
+    return offset + take
   }
 
   private emit(bytes: Uint8Array, start: number, end: number): void {
