@@ -394,6 +394,40 @@ describe('http1 transport failures', () => {
     upstream.stop()
   })
 
+  test('a sink that cancels or aborts while taking the pieces queued before start gets nothing more', async () => {
+    const upstream = rawUpstream((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1\r\na\r\n1\r\nb\r\n1\r\nc\r\n')
+    })
+    const local = createHttp1Transport({ discardGraceMs: 50 })
+    for (const how of ['cancel', 'abort']) {
+      const controller = new AbortController()
+      const response = await local.request(`${upstream.url}/s`, {
+        method: 'POST',
+        headers: json,
+        body: '{}',
+        signal: controller.signal,
+      })
+      // All three pieces wait in the queue: start hands them over in one go.
+      await Bun.sleep(20)
+      const direct = takeDirectBody(response)
+      if (!direct) throw new Error('no direct body')
+      const calls: string[] = []
+      direct.start({
+        data: (bytes) => {
+          calls.push(new TextDecoder().decode(bytes))
+          if (how === 'cancel') direct.cancel()
+          else controller.abort(new Error('gone'))
+        },
+        end: () => calls.push('end'),
+        error: (error: Error) => calls.push(`error ${error.message}`),
+      })
+      await Bun.sleep(20)
+      expect(calls).toEqual(how === 'cancel' ? ['a'] : ['a', 'error gone'])
+    }
+    local.close()
+    upstream.stop()
+  })
+
   test('a cancelled body keeps its connection when the rest arrives soon, and loses it when the upstream goes on', async () => {
     const upstream = rawUpstream((socket, request) => {
       socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\n[DONE]\r\n')

@@ -114,7 +114,7 @@ type Socket = Bun.Socket<Connection>
 class Connection {
   socket: Socket | undefined
   exchange: Exchange | undefined
-  /** Set once the connection has carried a request: a close before any answer may be the server's idle timeout. */
+  /** Set once the connection has been pooled: a close before any answer may then be the server's idle timeout. */
   reused = false
   idleSince = 0
   closed = false
@@ -431,7 +431,12 @@ class Exchange implements ResponseSink, DirectBody {
     // The queue that made us pause is handed over now (no socket event runs meanwhile); a pause the sink asks for
     // while taking it stands.
     this.resume()
-    for (const bytes of this.queued.splice(0)) sink.data(bytes)
+    // The sink may cancel or abort while taking a piece: it then has had its last call (error, if any, included).
+    for (const bytes of this.queued.splice(0)) {
+      if (this.sink !== sink) return
+      sink.data(bytes)
+    }
+    if (this.sink !== sink) return
     if (this.bodyEnded) {
       this.sink = undefined
       sink.end()
