@@ -1,7 +1,7 @@
 /**
  * @module The in-process simulator for tests of other services: `startSim()` listens on 127.0.0.1, a free port,
  * with zero latency, and records what it receives so tests can assert on upstream headers, bodies and aborts.
- * Also re-exports the tokenizer so tests can predict usage.
+ * Also re-exports the tokenizer so tests can predict usage, and the seeded generator behind its randomness.
  */
 import { resolveOptions, type SimOptions, TEST_DEFAULTS } from './config.ts'
 import type { ObservedRequest } from './request-log.ts'
@@ -11,6 +11,7 @@ import { createVllmLog } from './vllm-log.ts'
 export { countChatTokens, GENERATION_PROMPT_TOKENS, MESSAGE_OVERHEAD_TOKENS } from './chat-template.ts'
 export type { SimOptions } from './config.ts'
 export type { ObservedRequest } from './request-log.ts'
+export { createRng } from './rng.ts'
 export { countTokens, decode, encode, splitTokens } from './tokenizer.ts'
 
 export interface StartSimOptions extends Partial<SimOptions> {

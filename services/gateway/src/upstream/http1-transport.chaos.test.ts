@@ -4,6 +4,7 @@
  * rather than scripted outcomes. The seed is fixed so a failure reproduces; CHAOS_SEED=<n> (or `random`) explores.
  */
 import { expect, test } from 'bun:test'
+import { createRng } from '@infergate/vllm-sim/testing'
 import { type BodySink, createHttp1Transport, takeDirectBody } from './http1-transport.ts'
 
 const SEED =
@@ -17,25 +18,13 @@ const EXCHANGE_DEADLINE_MS = 2_500
 /** Each request's own abort against an upstream that never answers. */
 const SAFETY_ABORT_MS = 700
 
-/** mulberry32: tiny, fast, and good enough to pick behaviours. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /**
  * A generator per (request, attempt, side) rather than one shared stream: arrival order varies between runs, and the
  * choices for a request must not depend on it.
  */
 function rngFor(id: number, salt: number): () => number {
   const mixed = SEED ^ Math.imul(id + 1, 0x9e3779b1) ^ Math.imul(salt + 7, 0x85ebca6b)
-  const random = prng(mixed)
+  const random = createRng(mixed)
   random()
   return random
 }
