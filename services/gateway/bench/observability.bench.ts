@@ -172,7 +172,6 @@ async function measureMetrics(): Promise<{ on: number; off: number }> {
  * exporting for real over OTLP/HTTP to a receiver in this process, alternating batches.
  */
 async function measureTracingInProcess(): Promise<{ off: number; sampled: number; all: number }> {
-  const realFetch = globalThis.fetch
   const receiver = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
@@ -182,12 +181,6 @@ async function measureTracingInProcess(): Promise<{ off: number; sampled: number
     },
   })
   const restoreFetch = stubUpstreamFetch()
-  const stubbed = globalThis.fetch
-  // The exporter's requests go to the real receiver; everything else to the stubbed upstream.
-  globalThis.fetch = ((input: string | URL | Request, init?: RequestInit) =>
-    String(input).includes(`:${receiver.port}/`)
-      ? realFetch(input, init)
-      : stubbed(input, init)) as typeof fetch
   try {
     const endpoint = `http://127.0.0.1:${receiver.port}`
     const off = await inProcessGateway()
