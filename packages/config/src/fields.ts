@@ -86,6 +86,15 @@ export const oneOf = <const T extends string>(
   },
 })
 
+/** One of `values`, or undefined when unset (for a setting that falls back to another one). */
+export const optionalOneOf = <const T extends string>(values: readonly T[]): Field<T | undefined> => {
+  const required = oneOf(values, {})
+  return {
+    expected: required.expected,
+    parse: (raw) => (raw === undefined ? undefined : required.parse(raw)),
+  }
+}
+
 /** An absolute http(s) URL, without a trailing slash so that paths can be appended. */
 export const httpUrl = (options: { default?: string } = {}): Field<string> => ({
   expected: 'an http(s) URL',

@@ -11,6 +11,7 @@ const spec = {
   ALIASES: field.pairs(),
   KEYS: field.list(),
   TOKEN: field.optionalString(),
+  ENCODING: field.optionalOneOf(['json', 'protobuf'] as const),
 }
 
 describe('parseEnv', () => {
@@ -26,6 +27,7 @@ describe('parseEnv', () => {
       ALIASES: {},
       KEYS: [],
       TOKEN: undefined,
+      ENCODING: undefined,
     })
   })
 
@@ -41,6 +43,7 @@ describe('parseEnv', () => {
         ALIASES: 'fast=small, quality=big',
         KEYS: 'k1,,k2 ',
         TOKEN: 's3cret',
+        ENCODING: 'protobuf',
       },
       spec,
     )
@@ -52,6 +55,7 @@ describe('parseEnv', () => {
     expect(config.ALIASES).toEqual({ fast: 'small', quality: 'big' })
     expect(config.KEYS).toEqual(['k1', 'k2'])
     expect(config.TOKEN).toBe('s3cret')
+    expect(config.ENCODING).toBe('protobuf')
   })
 
   test('lists every bad variable in one error', () => {
@@ -62,6 +66,7 @@ describe('parseEnv', () => {
       MODE: 'half',
       DEBUG: 'maybe',
       ALIASES: 'novalue',
+      ENCODING: 'xml',
     }
     let caught: unknown
     try {
@@ -78,6 +83,7 @@ describe('parseEnv', () => {
       'MODE',
       'DEBUG',
       'ALIASES',
+      'ENCODING',
     ])
     expect((caught as ConfigError).message).toContain(
       'PORT="80ms": is not an integer (expected an integer from 1 to 65535)',

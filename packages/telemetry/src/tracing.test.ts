@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
-import { startTracing } from './tracing.ts'
+import { decodeTraceRequest, type OtlpTraceRequest } from './otlp-decode.ts'
+import { type OtlpHttpProtocol, startTracing } from './tracing.ts'
 
 /** A local OTLP/HTTP receiver; `statuses` are answered first, in order, then 200. */
-const requests: { path: string; contentType: string | null; tenant: string | null; body: string }[] = []
+const requests: { path: string; contentType: string | null; tenant: string | null; body: Buffer }[] = []
 const statuses: number[] = []
 const receiver = Bun.serve({
   hostname: '127.0.0.1',
@@ -13,12 +14,14 @@ const receiver = Bun.serve({
       path: new URL(request.url).pathname,
       contentType: request.headers.get('content-type'),
       tenant: request.headers.get('x-tenant'),
-      body: await request.text(),
+      body: Buffer.from(await request.arrayBuffer()),
     })
     const status = statuses.shift() ?? 200
-    return status === 200
+    if (status !== 200) return new Response('no', { status, headers: { 'retry-after': '0' } })
+    // A full success is an empty ExportTraceServiceResponse, in the request's encoding.
+    return request.headers.get('content-type') === 'application/json'
       ? Response.json({})
-      : new Response('no', { status, headers: { 'retry-after': '0' } })
+      : new Response(new Uint8Array(0), { headers: { 'content-type': 'application/x-protobuf' } })
   },
 })
 afterAll(() => receiver.stop(true))
@@ -35,36 +38,46 @@ const span = (spanId: string) => ({
 })
 
 describe('Tracing over OTLP/HTTP', () => {
-  test('recorded spans reach /v1/traces as one OTLP/JSON request with the service resource and scope', async () => {
-    requests.length = 0
-    const tracing = startTracing({
-      serviceName: 'svc',
-      serviceVersion: '1.2.3',
-      endpoint: `http://127.0.0.1:${receiver.port}/`,
+  const cases: { protocol: OtlpHttpProtocol | undefined; contentType: string }[] = [
+    { protocol: undefined, contentType: 'application/x-protobuf' },
+    { protocol: 'http/protobuf', contentType: 'application/x-protobuf' },
+    { protocol: 'http/json', contentType: 'application/json' },
+  ]
+  for (const { protocol, contentType } of cases) {
+    test(`protocol ${protocol ?? '(default)'}: spans reach /v1/traces as one ${contentType} request with the service resource and scope`, async () => {
+      requests.length = 0
+      const tracing = startTracing({
+        serviceName: 'svc',
+        serviceVersion: '1.2.3',
+        endpoint: `http://127.0.0.1:${receiver.port}/`,
+        ...(protocol ? { protocol } : {}),
+      })
+      tracing.record([span('00000000000000aa'), span('00000000000000bb')])
+      expect(requests).toHaveLength(0)
+      await tracing.flush()
+      expect(requests).toHaveLength(1)
+      const [request] = requests
+      expect(request?.path).toBe('/v1/traces')
+      expect(request?.contentType).toBe(contentType)
+      const bytes = request?.body ?? Buffer.alloc(0)
+      const body: OtlpTraceRequest =
+        contentType === 'application/json' ? JSON.parse(bytes.toString()) : decodeTraceRequest(bytes)
+      const [resourceSpans] = body.resourceSpans
+      expect(resourceSpans?.resource.attributes).toEqual([
+        { key: 'service.name', value: { stringValue: 'svc' } },
+        { key: 'service.version', value: { stringValue: '1.2.3' } },
+      ])
+      const [scopeSpans] = resourceSpans?.scopeSpans ?? []
+      expect(scopeSpans?.scope).toEqual({ name: 'svc', version: '1.2.3' })
+      expect(scopeSpans?.spans.map((item) => item.spanId)).toEqual(['00000000000000aa', '00000000000000bb'])
+      expect(scopeSpans?.spans[0]?.status).toEqual({ code: 2, message: 'stream ended' })
+      expect(tracing.stats.failedBatches).toBe(0)
+      await tracing.shutdown()
+      tracing.record([span('00000000000000cc')])
+      await tracing.flush()
+      expect(requests).toHaveLength(1)
     })
-    tracing.record([span('00000000000000aa'), span('00000000000000bb')])
-    expect(requests).toHaveLength(0)
-    await tracing.flush()
-    expect(requests).toHaveLength(1)
-    const [request] = requests
-    expect(request?.path).toBe('/v1/traces')
-    expect(request?.contentType).toBe('application/json')
-    const body = JSON.parse(request?.body ?? '')
-    const [resourceSpans] = body.resourceSpans
-    expect(resourceSpans.resource.attributes).toEqual([
-      { key: 'service.name', value: { stringValue: 'svc' } },
-      { key: 'service.version', value: { stringValue: '1.2.3' } },
-    ])
-    expect(resourceSpans.scopeSpans[0].scope).toEqual({ name: 'svc', version: '1.2.3' })
-    expect(resourceSpans.scopeSpans[0].spans.map((item: { spanId: string }) => item.spanId)).toEqual([
-      '00000000000000aa',
-      '00000000000000bb',
-    ])
-    await tracing.shutdown()
-    tracing.record([span('00000000000000cc')])
-    await tracing.flush()
-    expect(requests).toHaveLength(1)
-  })
+  }
 
   test('a batch leaves on its own after the batch delay', async () => {
     requests.length = 0
@@ -98,7 +111,7 @@ describe('Tracing over OTLP/HTTP', () => {
     tracing.record([span('00000000000000aa')])
     await tracing.flush()
     expect(requests).toHaveLength(2)
-    expect(requests[1]?.body).toBe(requests[0]?.body ?? '')
+    expect(requests[1]?.body.equals(requests[0]?.body ?? Buffer.alloc(0))).toBe(true)
     expect(tracing.stats.failedBatches).toBe(0)
     await tracing.shutdown()
   })

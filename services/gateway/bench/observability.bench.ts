@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { readTraceRequest } from '@infergate/telemetry/otlp-decode'
 import { createMetricsRecorder } from '../src/metrics/recorder.ts'
 import { CHAT_BODY, inProcessGateway, KEY, median, stubUpstreamFetch } from './lib/in-process.ts'
 import { freePort, type Server, startServer } from './lib/servers.ts'
@@ -30,10 +31,10 @@ async function measureTracing(dir: string) {
     hostname: '127.0.0.1',
     port: 0,
     async fetch(request) {
-      const body = (await request.json()) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }
+      const body = await readTraceRequest(request)
       for (const resource of body.resourceSpans)
         for (const scope of resource.scopeSpans) spans += scope.spans.length
-      return Response.json({})
+      return new Response(null, { status: 200 })
     },
   })
   const simPort = await freePort()
@@ -177,7 +178,7 @@ async function measureTracingInProcess(): Promise<{ off: number; sampled: number
     port: 0,
     fetch: async (request) => {
       await request.arrayBuffer()
-      return Response.json({})
+      return new Response(null, { status: 200 })
     },
   })
   const restoreFetch = stubUpstreamFetch()

@@ -35,6 +35,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ GATEWAY_API_KEYS: 'k', HTTP_PROXY: ' ' }).upstreamHttpProxy).toBe(false)
   })
 
+  test('traces: exported only with an OTLP endpoint, in protobuf unless a protocol variable says otherwise', () => {
+    const base = { GATEWAY_API_KEYS: 'k' }
+    expect(loadConfig(base).tracing).toBeUndefined()
+    const endpoint = { ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318' }
+    expect(loadConfig(endpoint).tracing).toEqual({
+      endpoint: 'http://jaeger:4318',
+      protocol: 'http/protobuf',
+      serviceName: 'infergate-gateway',
+      sampleRatio: 1,
+      slowMs: 5_000,
+    })
+    expect(loadConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing?.protocol).toBe(
+      'http/json',
+    )
+    expect(
+      loadConfig({
+        ...endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf',
+      }).tracing?.protocol,
+    ).toBe('http/protobuf')
+    expect(() => loadConfig({ ...endpoint, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toThrow(
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc"',
+    )
+  })
+
   test('reads every variable', () => {
     const config = loadConfig({
       PORT: '9000',

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os'
 import { ConfigError, type EnvSource, field, parseEnv } from '@infergate/config'
 
 const MIB = 1024 * 1024
+const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const
+export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number]
 
 const spec = {
   PORT: field.int({ default: 8080, min: 0, max: 65535 }),
@@ -44,6 +46,9 @@ const spec = {
   MAX_QUEUE: field.int({ default: 1_000, min: 0 }),
   QUEUE_TIMEOUT_MS: field.int({ default: 30_000, min: 1 }),
   OTEL_EXPORTER_OTLP_ENDPOINT: field.optionalString(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: field.oneOf(OTLP_PROTOCOLS, { default: 'http/protobuf' }),
+  // The per-signal setting wins over the general one, as in the OpenTelemetry specification.
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: field.optionalOneOf(OTLP_PROTOCOLS),
   OTEL_SERVICE_NAME: field.string({ default: 'infergate-gateway' }),
   OTEL_TRACES_SAMPLER_ARG: field.float({ default: 1, min: 0, max: 1 }),
   TRACE_SLOW_MS: field.int({ default: 5_000, min: 0 }),
@@ -116,7 +121,15 @@ export interface GatewayConfig {
   maxConcurrentRequests: number
   maxQueue: number
   queueTimeoutMs: number
-  tracing: { endpoint: string; serviceName: string; sampleRatio: number; slowMs: number } | undefined
+  tracing:
+    | {
+        endpoint: string
+        protocol: OtlpProtocol
+        serviceName: string
+        sampleRatio: number
+        slowMs: number
+      }
+    | undefined
   /** Shared limiter and quota state (scale-out); absent: everything is in this process. */
   redis: { url: string; timeoutMs: number; probeMs: number } | undefined
   limiterFailMode: 'open' | 'closed'
@@ -255,6 +268,7 @@ export function loadConfig(env: EnvSource, cores = availableParallelism()): Gate
     tracing: raw.OTEL_EXPORTER_OTLP_ENDPOINT
       ? {
           endpoint: raw.OTEL_EXPORTER_OTLP_ENDPOINT,
+          protocol: raw.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ?? raw.OTEL_EXPORTER_OTLP_PROTOCOL,
           serviceName: raw.OTEL_SERVICE_NAME,
           sampleRatio: raw.OTEL_TRACES_SAMPLER_ARG,
           slowMs: raw.TRACE_SLOW_MS,

@@ -1,38 +1,25 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { type OtlpSpan, readTraceRequest } from '@infergate/telemetry/otlp-decode'
 import { chat, type Stack, startStack } from './stack.ts'
 
-interface OtlpAttribute {
-  key: string
-  value: {
-    stringValue?: string
-    intValue?: string | number
-    doubleValue?: number
-    boolValue?: boolean
-    arrayValue?: { values: { stringValue?: string }[] }
-  }
-}
-interface OtlpSpan {
-  traceId: string
-  spanId: string
-  parentSpanId?: string
-  name: string
-  kind: number
-  attributes: OtlpAttribute[]
-  events?: { name: string; attributes: OtlpAttribute[] }[]
-  status?: { code?: number }
-}
-
-/** A local OTLP/HTTP receiver: what an exporter pointed at Jaeger or a collector would deliver. */
-const received: OtlpSpan[] = []
+/**
+ * A local OTLP/HTTP receiver: what an exporter pointed at Jaeger or a collector would deliver, in either encoding
+ * (each span keeps the content type it came in).
+ */
+const received: (OtlpSpan & { contentType: string })[] = []
 const receiver = Bun.serve({
   port: 0,
   hostname: '127.0.0.1',
   async fetch(request) {
     if (new URL(request.url).pathname !== '/v1/traces') return new Response('not found', { status: 404 })
-    const body = (await request.json()) as { resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[] }
+    const contentType = request.headers.get('content-type') ?? ''
+    const body = await readTraceRequest(request)
     for (const resource of body.resourceSpans)
-      for (const scope of resource.scopeSpans) received.push(...scope.spans)
-    return Response.json({})
+      for (const scope of resource.scopeSpans)
+        for (const span of scope.spans) received.push({ ...span, contentType })
+    return contentType === 'application/json'
+      ? Response.json({})
+      : new Response(new Uint8Array(0), { headers: { 'content-type': 'application/x-protobuf' } })
   },
 })
 
@@ -60,7 +47,7 @@ afterAll(async () => {
   await receiver.stop(true)
 })
 
-async function spansOf(traceId: string, count: number): Promise<OtlpSpan[]> {
+async function spansOf(traceId: string, count: number): Promise<typeof received> {
   const deadline = Date.now() + 5_000
   for (;;) {
     await stack.gateway.deps.tracing?.flush()
@@ -87,6 +74,11 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
     const server = spans.find((span) => span.kind === 2)
     const client = spans.find((span) => span.kind === 3)
     expect(server?.name).toBe('chat sim-model')
+    // OTLP/HTTP's default encoding, as for any exporter left unconfigured.
+    expect(spans.map((span) => span.contentType)).toEqual([
+      'application/x-protobuf',
+      'application/x-protobuf',
+    ])
     expect(server?.parentSpanId).toBe('00f067aa0ba902b7')
     expect(attribute(server, 'gen_ai.operation.name')).toBe('chat')
     expect(attribute(server, 'gen_ai.request.model')).toBe('sim-model')
@@ -117,6 +109,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
   test('at ratio 0 ordinary requests build no span, while a failed one is kept with the span ids vLLM saw', async () => {
     const sparse = await startStack([{}], {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.port}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_TRACES_SAMPLER_ARG: '0',
       TRACE_SLOW_MS: '60000',
     })
@@ -141,6 +134,7 @@ describe('OpenTelemetry traces over OTLP/HTTP', () => {
       }
       const kept = received.filter((span) => span.traceId === traceId)
       expect(kept.map((span) => span.kind).sort()).toEqual([2, 3])
+      expect(kept.map((span) => span.contentType)).toEqual(['application/json', 'application/json'])
       const client = kept.find((span) => span.kind === 3)
       const server = kept.find((span) => span.kind === 2)
       expect(client?.spanId).toBe(clientSpanId)

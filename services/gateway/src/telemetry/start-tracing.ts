@@ -21,6 +21,7 @@ export async function startConfiguredTracing(config: GatewayConfig): Promise<Con
   const tracing = startTracing({
     serviceName: config.tracing.serviceName,
     endpoint: config.tracing.endpoint,
+    protocol: config.tracing.protocol,
     serviceVersion: '0.1.0',
   })
   return {

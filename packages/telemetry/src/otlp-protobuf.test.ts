@@ -1,0 +1,106 @@
+import { describe, expect, test } from 'bun:test'
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
+import { decodeTraceRequest } from './otlp-decode.ts'
+import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
+import { createProtobufEncoder } from './otlp-protobuf.ts'
+import { sdkShape, spans } from './span-fixtures.ts'
+
+const resource = { 'service.name': 'svc', 'service.version': '1.2.3' }
+const scope = { name: 'svc', version: '1.2.3' }
+
+/** Spans whose lengths and values reach the encoder's less common paths. */
+const edgeSpans: FinishedSpan[] = [
+  {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203331',
+    name: `long ${'x'.repeat(300)}`,
+    kind: SpanKind.INTERNAL,
+    startMs: 1_700_000_000_000,
+    endMs: 1_700_000_000_000.001,
+    attributes: {
+      negative: -5,
+      'large.int': 2 ** 40,
+      'min.safe': Number.MIN_SAFE_INTEGER,
+      'not.finite': Number.POSITIVE_INFINITY,
+      // Two-byte and three-byte length prefixes, with characters that take 2, 3 and 4 bytes in UTF-8.
+      'text.accented': 'é'.repeat(100),
+      'text.long': `日本語🙂${'y'.repeat(20_000)}`,
+      empty: '',
+      'empty.list': [],
+    },
+    status: { code: SpanStatusCode.ERROR, message: 'échec' },
+  },
+  {
+    traceId: '0af7651916cd43dd8448eb211c80319c',
+    spanId: 'b7ad6b7169203332',
+    parent: { spanId: 'b7ad6b7169203331', isRemote: false, sampled: true },
+    name: '',
+    kind: SpanKind.CONSUMER,
+    startMs: 1_700_000_000_000,
+    endMs: 1_700_000_000_000,
+    attributes: {},
+    status: { code: SpanStatusCode.OK },
+  },
+]
+
+const sdkBytes = (batch: readonly FinishedSpan[]) => {
+  // The SDK groups spans by resource object: its spans share one.
+  const sdkResource = { attributes: resource }
+  return ProtobufTraceSerializer.serializeRequest(
+    batch.map((span) => sdkShape(span, sdkResource, scope)) as unknown as Parameters<
+      typeof ProtobufTraceSerializer.serializeRequest
+    >[0],
+  ) as Uint8Array
+}
+
+describe('OTLP/protobuf encoding', () => {
+  test('is byte for byte what OpenTelemetry ProtobufTraceSerializer sends for the same spans', () => {
+    const encode = createProtobufEncoder(resource, scope)
+    for (const batch of [spans, edgeSpans, [...spans, ...edgeSpans]]) {
+      expect(Buffer.from(encode(batch)).equals(Buffer.from(sdkBytes(batch)))).toBe(true)
+    }
+  })
+
+  test('a batch large enough for multi-byte outer lengths still matches, and reads back span for span', () => {
+    const batch = Array.from({ length: 600 }, (_, index) => ({
+      ...(spans[index % spans.length] as FinishedSpan),
+      spanId: index.toString(16).padStart(16, '0'),
+    }))
+    const bytes = createProtobufEncoder(resource, scope)(batch)
+    expect(bytes.length).toBeGreaterThan(2 ** 14)
+    expect(Buffer.from(bytes).equals(Buffer.from(sdkBytes(batch)))).toBe(true)
+    expect(decodeTraceRequest(bytes).resourceSpans).toHaveLength(1)
+  })
+
+  test('reads back as the same OTLP object as the JSON encoding of the same spans', () => {
+    const batch = [...spans, ...edgeSpans]
+    const { head, tail } = exportRequestFrame(resource, scope)
+    const json = JSON.parse(head + batch.map(encodeSpan).join(',') + tail)
+    // JSON has no infinity: its encoding of one is null; protobuf keeps the double.
+    const fromProtobuf = decodeTraceRequest(createProtobufEncoder(resource, scope)(batch))
+    const infinite = fromProtobuf.resourceSpans[0]?.scopeSpans[0]?.spans[3]?.attributes.find(
+      (attribute) => attribute.key === 'not.finite',
+    )
+    expect(infinite?.value).toEqual({ doubleValue: Number.POSITIVE_INFINITY })
+    if (infinite) infinite.value = { doubleValue: null as unknown as number }
+    expect(fromProtobuf).toEqual(json)
+  })
+
+  test('each call returns its own bytes: a request still being sent is not overwritten by the next batch', () => {
+    const encode = createProtobufEncoder(resource, scope)
+    const first = encode(spans)
+    const copy = Buffer.from(first)
+    const second = encode([spans[2] as FinishedSpan])
+    expect(second.length).toBeLessThan(first.length)
+    expect(Buffer.from(first).equals(copy)).toBe(true)
+  })
+
+  test('ids that are not hex are sent as their text rather than garbled', () => {
+    const odd = { ...(spans[1] as FinishedSpan), traceId: 'not-hex', spanId: 'abc' }
+    const decoded = decodeTraceRequest(createProtobufEncoder(resource, scope)([odd]))
+    const span = decoded.resourceSpans[0]?.scopeSpans[0]?.spans[0]
+    expect(Buffer.from(span?.traceId ?? '', 'hex').toString()).toBe('not-hex')
+    expect(Buffer.from(span?.spanId ?? '', 'hex').toString()).toBe('abc')
+  })
+})

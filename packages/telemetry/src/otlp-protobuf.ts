@@ -1,0 +1,334 @@
+/**
+ * @module OTLP/protobuf encoding of finished spans (an ExportTraceServiceRequest), written field by field into one
+ * reusable buffer. OpenTelemetry's ProtobufTraceSerializer needs its SDK's span objects and walks every span twice
+ * (a size pass, then a write pass); our spans are plain records and go to bytes in one pass. The bytes equal that
+ * serializer's for the same spans (otlp-protobuf.test.ts checks it), so any OTLP receiver reads them as it reads the
+ * SDK's. Protobuf is OTLP/HTTP's default encoding and less than half the size of OTLP/JSON.
+ */
+import type { Attributes, AttributeValue } from '@opentelemetry/api'
+import type { FinishedSpan, OtlpScope } from './otlp-json.ts'
+
+// Wire types.
+const VARINT = 0
+const FIXED64 = 1
+const LENGTH_DELIMITED = 2
+const FIXED32 = 5
+
+const tag = (field: number, wireType: number) => (field << 3) | wireType
+
+// W3C trace flags (sampled) plus OTLP's "has is_remote" bit, and the is_remote bit when the parent is remote.
+const FLAGS_SAMPLED_HAS_IS_REMOTE = 0x101
+const FLAG_IS_REMOTE = 0x200
+const TWO_POW_32 = 4_294_967_296
+const MIN_INT64 = -(2 ** 63)
+const MAX_INT64 = 2 ** 63
+
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(digit)] = digit
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(digit)] = digit
+}
+
+/** A growable byte buffer with protobuf's primitive writes; `reset` keeps the memory for the next message. */
+class ProtoWriter {
+  bytes = new Uint8Array(64 * 1024)
+  pos = 0
+  private readonly view = { data: new DataView(this.bytes.buffer) }
+  private readonly encoder = new TextEncoder()
+
+  reset(): void {
+    this.pos = 0
+  }
+
+  private ensure(extra: number): void {
+    const needed = this.pos + extra
+    if (needed <= this.bytes.length) return
+    let size = this.bytes.length * 2
+    while (size < needed) size *= 2
+    const grown = new Uint8Array(size)
+    grown.set(this.bytes.subarray(0, this.pos))
+    this.bytes = grown
+    this.view.data = new DataView(grown.buffer)
+  }
+
+  byte(value: number): void {
+    this.ensure(1)
+    this.bytes[this.pos++] = value
+  }
+
+  /** A non-negative integer below 2^53, or a negative one as 64-bit two's complement (ten bytes), as protobuf does. */
+  varint(value: number): void {
+    this.ensure(10)
+    const bytes = this.bytes
+    if (value >= 0 && value < TWO_POW_32) {
+      let rest = value >>> 0
+      while (rest > 127) {
+        bytes[this.pos++] = (rest & 127) | 128
+        rest >>>= 7
+      }
+      bytes[this.pos++] = rest
+      return
+    }
+    let low: number
+    let high: number
+    if (value >= 0) {
+      low = value >>> 0
+      high = (value / TWO_POW_32) >>> 0
+    } else {
+      const magnitude = -value
+      low = ~(magnitude >>> 0) >>> 0
+      high = ~((magnitude / TWO_POW_32) >>> 0) >>> 0
+      low = (low + 1) >>> 0
+      if (low === 0) high = (high + 1) >>> 0
+    }
+    while (high > 0 || low > 127) {
+      bytes[this.pos++] = (low & 127) | 128
+      low = ((low >>> 7) | (high << 25)) >>> 0
+      high >>>= 7
+    }
+    bytes[this.pos++] = low
+  }
+
+  fixed32(value: number): void {
+    this.ensure(4)
+    this.view.data.setUint32(this.pos, value >>> 0, true)
+    this.pos += 4
+  }
+
+  /** Epoch milliseconds as fixed64 nanoseconds, split at the second: nanoseconds since 1970 exceed 2^53. */
+  epochNanos(epochMs: number): void {
+    const seconds = Math.floor(epochMs / 1000)
+    const nanos = Math.min(999_999_999, Math.round((epochMs - seconds * 1000) * 1e6))
+    // seconds × 1e9 + nanos, in 32-bit halves: the seconds' low 16 bits and high bits multiplied separately.
+    const lowPart = (seconds & 0xffff) * 1e9
+    const highPart = Math.floor(seconds / 65536) * 1e9
+    const low = (lowPart >>> 0) + (((highPart & 0xffff) * 65536) >>> 0) + nanos
+    const high =
+      Math.floor(lowPart / TWO_POW_32) + Math.floor(highPart / 65536) + Math.floor(low / TWO_POW_32)
+    this.ensure(8)
+    this.view.data.setUint32(this.pos, low >>> 0, true)
+    this.view.data.setUint32(this.pos + 4, high >>> 0, true)
+    this.pos += 8
+  }
+
+  double(value: number): void {
+    this.ensure(8)
+    this.view.data.setFloat64(this.pos, value, true)
+    this.pos += 8
+  }
+
+  /** A length-delimited UTF-8 string. ASCII, the usual case, is copied a char at a time: faster than an encoder. */
+  string(value: string): void {
+    const length = value.length
+    this.ensure(length * 3 + 5)
+    if (length < 128) {
+      const start = this.pos + 1
+      const bytes = this.bytes
+      let index = 0
+      for (; index < length; index++) {
+        const code = value.charCodeAt(index)
+        if (code > 127) break
+        bytes[start + index] = code
+      }
+      if (index === length) {
+        bytes[this.pos] = length
+        this.pos = start + length
+        return
+      }
+    }
+    const start = this.begin()
+    this.pos += this.encoder.encodeInto(value, this.bytes.subarray(this.pos)).written
+    this.end(start)
+  }
+
+  /** An id given as hex (32 or 16 digits), as the bytes it stands for; an odd or non-hex id is sent as its text. */
+  hexBytes(hex: string): void {
+    const length = hex.length
+    let valid = length % 2 === 0
+    for (let index = 0; valid && index < length; index++) {
+      const code = hex.charCodeAt(index)
+      valid = code < 128 && (HEX_VALUE[code] as number) >= 0
+    }
+    if (!valid) {
+      this.string(hex)
+      return
+    }
+    this.ensure(length / 2 + 5)
+    this.varint(length / 2)
+    const bytes = this.bytes
+    for (let index = 0; index < length; index += 2) {
+      bytes[this.pos++] =
+        ((HEX_VALUE[hex.charCodeAt(index)] as number) << 4) | (HEX_VALUE[hex.charCodeAt(index + 1)] as number)
+    }
+  }
+
+  /** Starts a length-delimited field's body: one byte is kept for its length, moved along if it needs more. */
+  begin(): number {
+    this.ensure(1)
+    return this.pos++
+  }
+
+  end(lengthAt: number): void {
+    const length = this.pos - lengthAt - 1
+    if (length < 128) {
+      this.bytes[lengthAt] = length
+      return
+    }
+    let size = 2
+    while (length >= 2 ** (7 * size)) size++
+    this.ensure(size - 1)
+    this.bytes.copyWithin(lengthAt + size, lengthAt + 1, this.pos)
+    this.pos += size - 1
+    let rest = length
+    let at = lengthAt
+    while (rest > 127) {
+      this.bytes[at++] = (rest & 127) | 128
+      rest >>>= 7
+    }
+    this.bytes[at] = rest
+  }
+}
+
+function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undefined): void {
+  switch (typeof value) {
+    case 'string':
+      writer.byte(tag(1, LENGTH_DELIMITED))
+      writer.string(value)
+      return
+    case 'boolean':
+      writer.byte(tag(2, VARINT))
+      writer.byte(value ? 1 : 0)
+      return
+    case 'number':
+      if (Number.isInteger(value) && value >= MIN_INT64 && value < MAX_INT64) {
+        writer.byte(tag(3, VARINT))
+        writer.varint(value)
+      } else {
+        writer.byte(tag(4, FIXED64))
+        writer.double(value)
+      }
+      return
+  }
+  if (Array.isArray(value)) {
+    writer.byte(tag(5, LENGTH_DELIMITED))
+    const array = writer.begin()
+    for (const item of value) {
+      writer.byte(tag(1, LENGTH_DELIMITED))
+      const itemAt = writer.begin()
+      writeAnyValue(writer, item)
+      writer.end(itemAt)
+    }
+    writer.end(array)
+  }
+}
+
+/** Repeated KeyValue in field `field`; attributes set to undefined or null are left out, as the SDK's spans do. */
+function writeAttributes(writer: ProtoWriter, attributes: Attributes, field: number): void {
+  for (const key in attributes) {
+    const value = attributes[key]
+    if (value === undefined || value === null) continue
+    writer.byte(tag(field, LENGTH_DELIMITED))
+    const pair = writer.begin()
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    writer.string(key)
+    writer.byte(tag(2, LENGTH_DELIMITED))
+    const any = writer.begin()
+    writeAnyValue(writer, value)
+    writer.end(any)
+    writer.end(pair)
+  }
+}
+
+function writeSpan(writer: ProtoWriter, span: FinishedSpan): void {
+  writer.byte(tag(2, LENGTH_DELIMITED))
+  const start = writer.begin()
+  writer.byte(tag(1, LENGTH_DELIMITED))
+  writer.hexBytes(span.traceId)
+  writer.byte(tag(2, LENGTH_DELIMITED))
+  writer.hexBytes(span.spanId)
+  if (span.parent) {
+    writer.byte(tag(4, LENGTH_DELIMITED))
+    writer.hexBytes(span.parent.spanId)
+  }
+  writer.byte(tag(5, LENGTH_DELIMITED))
+  writer.string(span.name)
+  writer.byte(tag(6, VARINT))
+  writer.varint(span.kind + 1)
+  writer.byte(tag(7, FIXED64))
+  writer.epochNanos(span.startMs)
+  writer.byte(tag(8, FIXED64))
+  writer.epochNanos(span.endMs)
+  writeAttributes(writer, span.attributes, 9)
+  writer.byte(tag(10, VARINT))
+  writer.byte(0)
+  for (const event of span.events ?? []) {
+    writer.byte(tag(11, LENGTH_DELIMITED))
+    const eventAt = writer.begin()
+    writer.byte(tag(1, FIXED64))
+    writer.epochNanos(event.atMs)
+    writer.byte(tag(2, LENGTH_DELIMITED))
+    writer.string(event.name)
+    if (event.attributes) writeAttributes(writer, event.attributes, 3)
+    writer.byte(tag(4, VARINT))
+    writer.byte(0)
+    writer.end(eventAt)
+  }
+  writer.byte(tag(12, VARINT))
+  writer.byte(0)
+  writer.byte(tag(14, VARINT))
+  writer.byte(0)
+  writer.byte(tag(15, LENGTH_DELIMITED))
+  const status = writer.begin()
+  if (span.status?.message) {
+    writer.byte(tag(2, LENGTH_DELIMITED))
+    writer.string(span.status.message)
+  }
+  writer.byte(tag(3, VARINT))
+  writer.varint(span.status?.code ?? 0)
+  writer.end(status)
+  // Field 16's tag is past 127: two bytes of varint.
+  writer.varint(tag(16, FIXED32))
+  writer.fixed32(FLAGS_SAMPLED_HAS_IS_REMOTE | (span.parent?.isRemote ? FLAG_IS_REMOTE : 0))
+  writer.end(start)
+}
+
+/**
+ * An encoder of export requests whose spans all come from one resource and scope. Spans are written into one buffer
+ * kept between calls; each call returns a copy of its bytes, since an exporter may still hold (and retry) a request
+ * while the next is encoded.
+ * @example
+ * const encode = createProtobufEncoder({ 'service.name': 'gateway' }, { name: 'gateway' })
+ * await post(encode(spans))
+ */
+export function createProtobufEncoder(
+  resource: Attributes,
+  scope: OtlpScope,
+): (spans: readonly FinishedSpan[]) => Uint8Array {
+  const writer = new ProtoWriter()
+  return (spans) => {
+    writer.reset()
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    const resourceSpans = writer.begin()
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    const resourceAt = writer.begin()
+    writeAttributes(writer, resource, 1)
+    writer.byte(tag(2, VARINT))
+    writer.byte(0)
+    writer.end(resourceAt)
+    writer.byte(tag(2, LENGTH_DELIMITED))
+    const scopeSpans = writer.begin()
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    const scopeAt = writer.begin()
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    writer.string(scope.name)
+    if (scope.version) {
+      writer.byte(tag(2, LENGTH_DELIMITED))
+      writer.string(scope.version)
+    }
+    writer.end(scopeAt)
+    for (let index = 0; index < spans.length; index++) writeSpan(writer, spans[index] as FinishedSpan)
+    writer.end(scopeSpans)
+    writer.end(resourceSpans)
+    return writer.bytes.slice(0, writer.pos)
+  }
+}
