@@ -13,6 +13,9 @@ export interface OtlpAnyValue {
   intValue?: number
   doubleValue?: number
   arrayValue?: { values: OtlpAnyValue[] }
+  kvlistValue?: { values: OtlpKeyValue[] }
+  /** Base64, as OTLP/JSON writes bytes. */
+  bytesValue?: string
 }
 export interface OtlpKeyValue {
   key: string
@@ -98,6 +101,10 @@ class Reader {
   hex(): string {
     return Buffer.from(this.bytesField()).toString('hex')
   }
+  private skip(length: number): void {
+    if (this.pos + length > this.bytes.length) throw new Error('truncated field')
+    this.pos += length
+  }
   /** Calls `read(field, wireType)` for every field; a field `read` does not take (returns false) is skipped. */
   fields(read: (field: number, wireType: number) => boolean): void {
     while (!this.done) {
@@ -106,9 +113,9 @@ class Reader {
       const wireType = key & 7
       if (read(field, wireType)) continue
       if (wireType === 0) this.varint()
-      else if (wireType === 1) this.pos += 8
+      else if (wireType === 1) this.skip(8)
       else if (wireType === 2) this.bytesField()
-      else if (wireType === 5) this.pos += 4
+      else if (wireType === 5) this.skip(4)
       else throw new Error(`unsupported wire type ${wireType}`)
     }
   }
@@ -137,7 +144,16 @@ function anyValue(bytes: Uint8Array): Json {
         return true
       })
       value = { arrayValue: { values } }
-    } else return false
+    } else if (field === 6) {
+      const values: Json[] = []
+      message(reader.bytesField(), (inner, item) => {
+        if (item !== 1) return false
+        values.push(keyValue(inner.bytesField()))
+        return true
+      })
+      value = { kvlistValue: { values } }
+    } else if (field === 7) value = { bytesValue: Buffer.from(reader.bytesField()).toString('base64') }
+    else return false
     return true
   })
   return value

@@ -54,6 +54,15 @@ function anyValue(value: AttributeValue | null | undefined): string {
     for (const item of value) values += (values === '' ? '' : ',') + anyValue(item)
     return `{"arrayValue":{"values":[${values}]}}`
   }
+  // The API's AnyValue also takes byte arrays (base64 in OTLP/JSON) and maps, as the SDK sends them.
+  if (value instanceof Uint8Array) return `{"bytesValue":"${Buffer.from(value).toString('base64')}"}`
+  if (typeof value === 'object' && value !== null) {
+    const map = value as Record<string, AttributeValue | null | undefined>
+    let values = ''
+    for (const key of Object.keys(map))
+      values += `${values === '' ? '' : ','}{"key":${JSON.stringify(key)},"value":${anyValue(map[key])}}`
+    return `{"kvlistValue":{"values":[${values}]}}`
+  }
   return '{}'
 }
 

@@ -103,4 +103,54 @@ describe('OTLP/protobuf encoding', () => {
     expect(Buffer.from(span?.traceId ?? '', 'hex').toString()).toBe('not-hex')
     expect(Buffer.from(span?.spanId ?? '', 'hex').toString()).toBe('abc')
   })
+
+  test('byte arrays and maps, AnyValue types of the API, are sent as bytes_value and kvlist_value as the SDK sends them', () => {
+    const span: FinishedSpan = {
+      ...(spans[1] as FinishedSpan),
+      attributes: {
+        digest: new Uint8Array([0, 1, 255]),
+        request: { model: 'm', tokens: 12, nested: { ok: true, none: null }, tags: ['a'] },
+        list: [new Uint8Array([9]), { k: 'v' }],
+      },
+    }
+    const bytes = createProtobufEncoder(resource, scope)([span])
+    expect(Buffer.from(bytes).equals(Buffer.from(sdkBytes([span])))).toBe(true)
+    const attributes = decodeTraceRequest(bytes).resourceSpans[0]?.scopeSpans[0]?.spans[0]?.attributes
+    expect(attributes?.[0]).toEqual({ key: 'digest', value: { bytesValue: 'AAH/' } })
+    expect(attributes?.[1]?.value.kvlistValue?.values.map((pair) => pair.key)).toEqual([
+      'model',
+      'tokens',
+      'nested',
+      'tags',
+    ])
+  })
+
+  test('edge values match the SDK: varint and length boundaries, int64 limits, non-finite doubles, UTF-8 edges', () => {
+    const strings = [127, 128, 16_383, 16_384, 2 ** 21].map((length) => 'a'.repeat(length))
+    const span: FinishedSpan = {
+      ...(spans[1] as FinishedSpan),
+      name: 'é'.repeat(200),
+      attributes: {
+        ...Object.fromEntries(strings.map((text, index) => [`ascii.${index}`, text])),
+        'ascii.then.accent': `${'a'.repeat(100)}é`,
+        'lone.surrogate': `${'a'.repeat(10)}\ud800`,
+        'non.bmp': '🙂'.repeat(50),
+        ints: [-1, 2 ** 32 - 1, 2 ** 32, 2 ** 53, -(2 ** 53), -(2 ** 63), 2 ** 62, 127, 128],
+        doubles: [Number.NaN, Number.NEGATIVE_INFINITY, -0.5, 2 ** 63, 5e-324],
+        'negative.zero': -0,
+        nulls: [null, undefined] as unknown as string[],
+      },
+    }
+    expect(
+      Buffer.from(createProtobufEncoder(resource, scope)([span])).equals(Buffer.from(sdkBytes([span]))),
+    ).toBe(true)
+  })
+})
+
+describe('OTLP/protobuf test decoder', () => {
+  test('a field cut short is an error, not the end of the message', () => {
+    // Field 2 as fixed64 (an unknown field, skipped) with 3 of its 8 bytes.
+    expect(() => decodeTraceRequest(Uint8Array.of(0x11, 1, 2, 3))).toThrow('truncated')
+    expect(() => decodeTraceRequest(Uint8Array.of(0x15, 1))).toThrow('truncated')
+  })
 })

@@ -162,6 +162,14 @@ class ProtoWriter {
     }
   }
 
+  /** Length-delimited bytes, copied as they are. */
+  rawBytes(value: Uint8Array): void {
+    this.ensure(value.length + 10)
+    this.varint(value.length)
+    this.bytes.set(value, this.pos)
+    this.pos += value.length
+  }
+
   /** Starts a length-delimited field's body: one byte is kept for its length, moved along if it needs more. */
   begin(): number {
     this.ensure(1)
@@ -219,6 +227,28 @@ function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undef
       writer.end(itemAt)
     }
     writer.end(array)
+  } else if (value instanceof Uint8Array) {
+    // AnyValue's bytes_value (the API's AnyValue includes byte arrays since 1.10).
+    writer.byte(tag(7, LENGTH_DELIMITED))
+    writer.rawBytes(value)
+  } else if (typeof value === 'object' && value !== null) {
+    // A map: kvlist_value. As in the SDK, every own key is written, one set to null or undefined as an empty value.
+    writer.byte(tag(6, LENGTH_DELIMITED))
+    const list = writer.begin()
+    const map = value as Record<string, unknown>
+    for (const key in map) {
+      if (!Object.hasOwn(map, key)) continue
+      writer.byte(tag(1, LENGTH_DELIMITED))
+      const pair = writer.begin()
+      writer.byte(tag(1, LENGTH_DELIMITED))
+      writer.string(key)
+      writer.byte(tag(2, LENGTH_DELIMITED))
+      const any = writer.begin()
+      writeAnyValue(writer, map[key])
+      writer.end(any)
+      writer.end(pair)
+    }
+    writer.end(list)
   }
 }
 

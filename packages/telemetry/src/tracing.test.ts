@@ -1,11 +1,13 @@
 import { afterAll, describe, expect, test } from 'bun:test'
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { type DiagLogger, DiagLogLevel, diag, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { decodeTraceRequest, type OtlpTraceRequest } from './otlp-decode.ts'
 import { type OtlpHttpProtocol, startTracing } from './tracing.ts'
 
 /** A local OTLP/HTTP receiver; `statuses` are answered first, in order, then 200. */
 const requests: { path: string; contentType: string | null; tenant: string | null; body: Buffer }[] = []
 const statuses: number[] = []
+/** Bodies answered with 200, in order, before the empty success. */
+const bodies: Uint8Array[] = []
 const receiver = Bun.serve({
   hostname: '127.0.0.1',
   port: 0,
@@ -18,6 +20,8 @@ const receiver = Bun.serve({
     })
     const status = statuses.shift() ?? 200
     if (status !== 200) return new Response('no', { status, headers: { 'retry-after': '0' } })
+    const body = bodies.shift()
+    if (body) return new Response(body, { headers: { 'content-type': 'application/x-protobuf' } })
     // A full success is an empty ExportTraceServiceResponse, in the request's encoding.
     return request.headers.get('content-type') === 'application/json'
       ? Response.json({})
@@ -142,4 +146,70 @@ describe('Tracing over OTLP/HTTP', () => {
     await tracing.shutdown()
     expect(performance.now() - started).toBeLessThan(2_000)
   })
+
+  /** Runs `body` with OpenTelemetry's diagnostic warnings collected. */
+  const withWarnings = async (body: (warnings: string[]) => Promise<void>) => {
+    const warnings: string[] = []
+    const collect = (message: string, ...args: unknown[]) => {
+      warnings.push([message, ...args.map((arg) => String(arg))].join(' '))
+    }
+    const logger: DiagLogger = { error: collect, warn: collect, info() {}, debug() {}, verbose() {} }
+    diag.setLogger(logger, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true })
+    try {
+      await body(warnings)
+    } finally {
+      diag.disable()
+    }
+  }
+
+  test('a protobuf partial success from the collector is decoded and reported, the batch counted as sent', async () => {
+    requests.length = 0
+    // ExportTraceServiceResponse { partial_success { rejected_spans: 2, error_message: "bad spans" } }
+    const message = Buffer.from('bad spans')
+    bodies.push(Uint8Array.of(0x0a, 4 + message.length, 0x08, 2, 0x12, message.length, ...message))
+    await withWarnings(async (warnings) => {
+      const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+      tracing.record([span('00000000000000aa')])
+      await tracing.flush()
+      expect(requests).toHaveLength(1)
+      expect(tracing.stats.failedBatches).toBe(0)
+      expect(warnings.join('\n')).toContain('{"rejectedSpans":2,"errorMessage":"bad spans"}')
+      await tracing.shutdown()
+    })
+  })
+
+  test('a response body that is not protobuf: a warning, not a failure, and nothing thrown', async () => {
+    requests.length = 0
+    bodies.push(Buffer.from('<html>ok</html>'))
+    await withWarnings(async (warnings) => {
+      const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+      tracing.record([span('00000000000000aa')])
+      await tracing.flush()
+      expect(requests).toHaveLength(1)
+      expect(tracing.stats.failedBatches).toBe(0)
+      expect(warnings.join('\n')).toContain('could not deserialize response')
+      await tracing.shutdown()
+    })
+  })
+
+  test('retries of a protobuf batch past the encoder first buffer resend the same bytes; the next batch reads back whole', async () => {
+    requests.length = 0
+    statuses.push(503, 503)
+    const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+    const big = (spanId: string) => ({ ...span(spanId), attributes: { text: 'é'.repeat(40_000) } })
+    tracing.record([big('00000000000000aa'), big('00000000000000bb')])
+    await tracing.flush()
+    tracing.record([span('00000000000000cc')])
+    await tracing.flush()
+    expect(requests).toHaveLength(4)
+    const first = requests[0]?.body ?? Buffer.alloc(0)
+    expect(first.length).toBeGreaterThan(160_000)
+    expect(requests[1]?.body.equals(first)).toBe(true)
+    expect(requests[2]?.body.equals(first)).toBe(true)
+    expect(
+      decodeTraceRequest(requests[3]?.body ?? Buffer.alloc(0)).resourceSpans[0]?.scopeSpans[0]?.spans,
+    ).toHaveLength(1)
+    expect(tracing.stats.failedBatches).toBe(0)
+    await tracing.shutdown()
+  }, 15_000)
 })
