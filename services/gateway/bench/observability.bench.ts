@@ -9,8 +9,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startTracing } from '@infergate/telemetry'
 import { readTraceRequest } from '@infergate/telemetry/otlp-decode'
 import { createMetricsRecorder } from '../src/metrics/recorder.ts'
+import type { ForwardOutcome } from '../src/proxy/forward.ts'
+import { createRequestTracer } from '../src/telemetry/request-tracing.ts'
 import { CHAT_BODY, inProcessGateway, KEY, median, stubUpstreamFetch } from './lib/in-process.ts'
 import { freePort, type Server, startServer } from './lib/servers.ts'
 import { runWrk } from './lib/wrk.ts'
@@ -208,11 +211,96 @@ async function measureTracingInProcess(): Promise<{ off: number; sampled: number
   }
 }
 
+/**
+ * A kept trace's own cost, away from the gateway: the request tracer builds a request's two spans as the gateway
+ * does and records them, the export path encodes and sends them to a receiver in another process. CPU of this
+ * process per request, median of rounds, for each OTLP encoding and with the export left out.
+ */
+async function measureExportPath(dir: string): Promise<Record<string, number>> {
+  const port = await freePort()
+  const receiverScript = join(dir, 'receiver.ts')
+  await Bun.write(
+    receiverScript,
+    `Bun.serve({ hostname: '127.0.0.1', port: ${port}, fetch: async (r) => { await r.arrayBuffer(); return new Response(null) } })`,
+  )
+  const receiver = await startServer({
+    name: 'receiver',
+    cmd: [process.execPath, receiverScript],
+    cpu: '0',
+    readyUrl: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}`,
+    cwd: ROOT,
+    logPath: join(dir, 'receiver'),
+  })
+  const outcome: ForwardOutcome = {
+    status: 200,
+    model: 'sim-model',
+    upstream: 'http://127.0.0.1:8000',
+    usage: { prompt_tokens: 10, completion_tokens: 16, total_tokens: 26 },
+    ttftMs: undefined,
+    finishReasons: ['length'],
+    streamOutcome: undefined,
+    contentChunks: 0,
+    attempts: 1,
+    upstreamMs: 1,
+  }
+  const body = { model: 'sim-model', messages: [], max_tokens: 16 }
+  const cpuUs = () => {
+    const usage = process.cpuUsage()
+    return usage.user + usage.system
+  }
+  const results: Record<string, number> = {}
+  try {
+    for (const variant of ['http/protobuf', 'http/json', 'spans built, not exported'] as const) {
+      const exporting = variant !== 'spans built, not exported'
+      const tracing = startTracing({
+        serviceName: 'infergate-gateway',
+        endpoint: receiver.url,
+        ...(exporting ? { protocol: variant } : {}),
+      })
+      const tracer = createRequestTracer(exporting ? tracing : { record() {} }, {
+        sampleRatio: 1,
+        slowMs: 5000,
+      })
+      const rounds: number[] = []
+      const perRound = 20_000
+      for (let round = 0; round < 7; round++) {
+        const before = cpuUs()
+        for (let index = 0; index < perRound; index++) {
+          const hex = (index + round * perRound).toString(16).padStart(16, '0')
+          const trace = tracer.start({
+            endpoint: 'chat',
+            route: '/v1/chat/completions',
+            requestId: hex,
+            body,
+            incoming: undefined,
+            traceparent: `00-${hex}${hex}-${hex}-01`,
+            startedAt: performance.now(),
+          })
+          trace.startUpstream('http://127.0.0.1:8000', 1).end(200)
+          trace.end(outcome)
+          // Lets the exporter's sockets run, as a server's event loop would between requests.
+          if (index % 256 === 255) await Bun.sleep(0)
+        }
+        await tracing.flush()
+        // The first rounds warm the JIT and the connection.
+        if (round >= 2) rounds.push((cpuUs() - before) / perRound)
+      }
+      await tracing.shutdown()
+      results[variant] = median(rounds)
+    }
+  } finally {
+    await receiver.stop()
+  }
+  return results
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'infergate-observability-'))
 try {
   const tracing = await measureTracing(dir)
   const metrics = await measureMetrics()
   const inProcess = await measureTracingInProcess()
+  const exportPath = await measureExportPath(dir)
   const base = tracing.variants[0]
   const lines = [
     `observability overhead, ${ROUNDS} rounds × ${SECONDS} s per variant, wrk 32 connections (client core 0, servers core 1)`,
@@ -236,6 +324,13 @@ try {
   const share = (value: number) => `${(100 * (value / inProcess.off - 1)).toFixed(1)}%`
   lines.push(
     `tracing, in process (stubbed upstream, paired): off ${inProcess.off.toFixed(1)} µs/req, ratio 0.01 ${inProcess.sampled.toFixed(1)} µs/req (${share(inProcess.sampled)}), ratio 1 ${inProcess.all.toFixed(1)} µs/req (${share(inProcess.all)})`,
+  )
+  lines.push(
+    `a kept request's two spans, built and exported away from the gateway (CPU per request, median): ${Object.entries(
+      exportPath,
+    )
+      .map(([variant, us]) => `${variant} ${us.toFixed(2)} µs`)
+      .join(', ')}`,
   )
   console.log(lines.join('\n'))
 } finally {
