@@ -133,3 +133,41 @@ describe('export queue', () => {
     expect(sent).toEqual([[1]])
   })
 })
+
+describe('export queue with a store of its own', () => {
+  test('batches are what the store makes of the oldest items, at most maxBatch of them, in order', async () => {
+    // A store that keeps only a running sum, as an encoding store keeps bytes rather than items.
+    let values: number[] = []
+    const store = {
+      get length() {
+        return values.length
+      },
+      push(item: number) {
+        values.push(item)
+      },
+      take(count: number) {
+        const taken = values.slice(0, count)
+        values = values.slice(count)
+        return { sum: taken.reduce((total, value) => total + value, 0), count }
+      },
+    }
+    const sent: { sum: number; count: number }[] = []
+    const queue = createExportQueue<number, { sum: number; count: number }>({
+      store,
+      send: async (batch) => void sent.push(batch),
+      maxBatch: 3,
+      maxQueue: 5,
+      delayMs: 60_000,
+    })
+    for (let item = 1; item <= 7; item++) queue.push(item)
+    await queue.flush()
+    // A full batch leaves as it fills; the flush takes the last one.
+    expect(sent).toEqual([
+      { sum: 6, count: 3 },
+      { sum: 15, count: 3 },
+      { sum: 7, count: 1 },
+    ])
+    expect(queue.stats.dropped).toBe(0)
+    expect(queue.stats.waiting).toBe(0)
+  })
+})

@@ -6,9 +6,43 @@
  * the next batch, so steady traffic gives one export per delay instead of a stream of tiny ones, and a flush ends.
  */
 
-export interface ExportQueueOptions<T> {
+/**
+ * Where waiting items are kept until their batch leaves. The default is an array of the items; a store may keep
+ * them in another form (encoded bytes, say) and hand a batch over in that form.
+ */
+export interface BatchStore<T, Batch> {
+  readonly length: number
+  push(item: T): void
+  /** Removes the `count` oldest items (1 ≤ count ≤ length) and returns them as one batch. */
+  take(count: number): Batch
+}
+
+/** An array of the waiting items: a batch is the items themselves. */
+export function arrayStore<T>(): BatchStore<T, T[]> {
+  let items: T[] = []
+  return {
+    get length() {
+      return items.length
+    },
+    push(item) {
+      items.push(item)
+    },
+    take(count) {
+      if (count >= items.length) {
+        const batch = items
+        items = []
+        return batch
+      }
+      return items.splice(0, count)
+    },
+  }
+}
+
+export interface ExportQueueOptions<T, Batch = T[]> {
   /** Sends one batch; a rejection counts as a failed export, the batch is not retried here (the exporter retries). */
-  send(batch: T[]): Promise<void>
+  send(batch: Batch): Promise<void>
+  /** Default: an array (`arrayStore`). */
+  store?: BatchStore<T, Batch>
   maxBatch?: number
   maxQueue?: number
   delayMs?: number
@@ -28,11 +62,11 @@ export interface ExportQueue<T> {
  * const queue = createExportQueue<FinishedSpan>({ send: (spans) => post(spans), maxBatch: 512, delayMs: 1000 })
  * queue.push(span)
  */
-export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueue<T> {
+export function createExportQueue<T, Batch = T[]>(options: ExportQueueOptions<T, Batch>): ExportQueue<T> {
   const maxBatch = options.maxBatch ?? 512
   const maxQueue = Math.max(maxBatch, options.maxQueue ?? 2048)
   const delayMs = options.delayMs ?? 1000
-  let waiting: T[] = []
+  const waiting = options.store ?? (arrayStore<T>() as unknown as BatchStore<T, Batch>)
   let timer: ReturnType<typeof setTimeout> | undefined
   let sending: Promise<void> | undefined
   let closed = false
@@ -45,13 +79,9 @@ export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueu
   let owed = 0
   const flushes: { upTo: number; resolve: () => void }[] = []
 
-  const take = (): T[] => {
-    if (waiting.length <= maxBatch) {
-      const batch = waiting
-      waiting = []
-      return batch
-    }
-    return waiting.splice(0, maxBatch)
+  const take = (): { batch: Batch; count: number } => {
+    const count = Math.min(waiting.length, maxBatch)
+    return { batch: waiting.take(count), count }
   }
 
   const resolveFlushes = () => {
@@ -69,13 +99,13 @@ export function createExportQueue<T>(options: ExportQueueOptions<T>): ExportQueu
 
   const run = async () => {
     while (due()) {
-      const batch = take()
+      const { batch, count } = take()
       try {
         await options.send(batch)
       } catch {
         failedBatches++
       }
-      settled += batch.length
+      settled += count
       resolveFlushes()
     }
   }

@@ -3,7 +3,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { decodeTraceRequest } from './otlp-decode.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
-import { createProtobufEncoder } from './otlp-protobuf.ts'
+import { createEncodedSpanStore, createProtobufEncoder } from './otlp-protobuf.ts'
 import { sdkShape, spans } from './span-fixtures.ts'
 
 const resource = { 'service.name': 'svc', 'service.version': '1.2.3' }
@@ -152,5 +152,57 @@ describe('OTLP/protobuf test decoder', () => {
     // Field 2 as fixed64 (an unknown field, skipped) with 3 of its 8 bytes.
     expect(() => decodeTraceRequest(Uint8Array.of(0x11, 1, 2, 3))).toThrow('truncated')
     expect(() => decodeTraceRequest(Uint8Array.of(0x15, 1))).toThrow('truncated')
+  })
+})
+
+describe('encoded span store (the export queue store for protobuf)', () => {
+  test('spans pushed request by request and taken in batches make the requests OpenTelemetry would send', () => {
+    const store = createEncodedSpanStore(resource, scope)
+    const groups = [spans.slice(0, 2), [spans[2] as FinishedSpan], edgeSpans, spans]
+    for (const group of groups) store.push(group)
+    expect(store.length).toBe(4)
+    const first = store.take(2)
+    expect(first.spans).toBe(3)
+    expect(Buffer.from(first.request).equals(Buffer.from(sdkBytes(spans)))).toBe(true)
+    // What stays behind moves to the front and is framed on its own, with later pushes after it.
+    store.push([spans[0] as FinishedSpan])
+    expect(store.length).toBe(3)
+    const rest = store.take(3)
+    expect(rest.spans).toBe(6)
+    expect(
+      Buffer.from(rest.request).equals(
+        Buffer.from(sdkBytes([...edgeSpans, ...spans, spans[0] as FinishedSpan])),
+      ),
+    ).toBe(true)
+    expect(store.length).toBe(0)
+  })
+
+  test('a batch over many requests reads back whole, span for span, in order', () => {
+    const store = createEncodedSpanStore(resource, scope)
+    for (let index = 0; index < 700; index++)
+      store.push([{ ...(spans[1] as FinishedSpan), spanId: index.toString(16).padStart(16, '0') }])
+    const decoded = decodeTraceRequest(store.take(500).request)
+    const ids = decoded.resourceSpans[0]?.scopeSpans[0]?.spans.map((span) => Number.parseInt(span.spanId, 16))
+    expect(ids).toEqual(Array.from({ length: 500 }, (_, index) => index))
+    const tail = decodeTraceRequest(store.take(200).request).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
+    expect(tail.map((span) => Number.parseInt(span.spanId, 16))).toEqual(
+      Array.from({ length: 200 }, (_, index) => 500 + index),
+    )
+  })
+
+  test('a span that cannot be encoded leaves no half-written bytes behind', () => {
+    const store = createEncodedSpanStore(resource, scope)
+    store.push([spans[1] as FinishedSpan])
+    const broken = {
+      ...(spans[1] as FinishedSpan),
+      get name(): string {
+        throw new Error('unreadable')
+      },
+    }
+    expect(() => store.push([spans[2] as FinishedSpan, broken])).toThrow('unreadable')
+    expect(store.length).toBe(1)
+    expect(Buffer.from(store.take(1).request).equals(Buffer.from(sdkBytes([spans[1] as FinishedSpan])))).toBe(
+      true,
+    )
   })
 })

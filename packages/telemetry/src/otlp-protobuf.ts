@@ -6,6 +6,7 @@
  * SDK's. Protobuf is OTLP/HTTP's default encoding and less than half the size of OTLP/JSON.
  */
 import type { Attributes, AttributeValue } from '@opentelemetry/api'
+import type { BatchStore } from './export-queue.ts'
 import type { FinishedSpan, OtlpScope } from './otlp-json.ts'
 
 // Wire types.
@@ -182,8 +183,7 @@ class ProtoWriter {
       this.bytes[lengthAt] = length
       return
     }
-    let size = 2
-    while (length >= 2 ** (7 * size)) size++
+    const size = varintSize(length)
     this.ensure(size - 1)
     this.bytes.copyWithin(lengthAt + size, lengthAt + 1, this.pos)
     this.pos += size - 1
@@ -322,10 +322,120 @@ function writeSpan(writer: ProtoWriter, span: FinishedSpan): void {
   writer.end(start)
 }
 
+function varintSize(value: number): number {
+  let size = 1
+  while (value >= 2 ** (7 * size)) size++
+  return size
+}
+
+function writeVarintAt(bytes: Uint8Array, at: number, value: number): number {
+  let rest = value
+  let pos = at
+  while (rest > 127) {
+    bytes[pos++] = (rest & 127) | 128
+    rest = Math.floor(rest / 128)
+  }
+  bytes[pos++] = rest
+  return pos
+}
+
 /**
- * An encoder of export requests whose spans all come from one resource and scope. Spans are written into one buffer
- * kept between calls; each call returns a copy of its bytes, since an exporter may still hold (and retry) a request
- * while the next is encoded.
+ * Export requests whose spans all come from one resource and scope, built in two steps: `push` encodes one
+ * request's spans as they are recorded, into one buffer kept between batches, and `take` frames the oldest ones into
+ * a request of their own bytes. Nothing of a span outlives its request but its bytes, and no object is made per
+ * request: spans held as objects until their batch left were still alive at every young-generation collection, which
+ * made those collections 2.5× longer in a busy gateway. It is the export queue's store (export-queue.ts).
+ * @example
+ * const store = createEncodedSpanStore({ 'service.name': 'gateway' }, { name: 'gateway' })
+ * store.push([serverSpan, clientSpan])
+ * await post(store.take(store.length).request)
+ */
+export interface EncodedBatch {
+  /** The whole export request. */
+  request: Uint8Array
+  spans: number
+}
+
+export function createEncodedSpanStore(
+  resource: Attributes,
+  scope: OtlpScope,
+): BatchStore<readonly FinishedSpan[], EncodedBatch> {
+  const writer = new ProtoWriter()
+  // ResourceSpans.resource and ScopeSpans.scope are the same in every request: encoded once.
+  writer.byte(tag(1, LENGTH_DELIMITED))
+  const resourceAt = writer.begin()
+  writeAttributes(writer, resource, 1)
+  writer.byte(tag(2, VARINT))
+  writer.byte(0)
+  writer.end(resourceAt)
+  const resourceField = writer.bytes.slice(0, writer.pos)
+  writer.reset()
+  writer.byte(tag(1, LENGTH_DELIMITED))
+  const scopeAt = writer.begin()
+  writer.byte(tag(1, LENGTH_DELIMITED))
+  writer.string(scope.name)
+  if (scope.version) {
+    writer.byte(tag(2, LENGTH_DELIMITED))
+    writer.string(scope.version)
+  }
+  writer.end(scopeAt)
+  const scopeField = writer.bytes.slice(0, writer.pos)
+  writer.reset()
+  // Where each waiting item's bytes end, and how many spans the items up to it hold.
+  let ends: number[] = []
+  let spanTotals: number[] = []
+
+  const frame = (spans: Uint8Array): Uint8Array => {
+    const scopeSpansLength = scopeField.length + spans.length
+    const resourceSpansLength = resourceField.length + 1 + varintSize(scopeSpansLength) + scopeSpansLength
+    const request = new Uint8Array(1 + varintSize(resourceSpansLength) + resourceSpansLength)
+    request[0] = tag(1, LENGTH_DELIMITED)
+    let pos = writeVarintAt(request, 1, resourceSpansLength)
+    request.set(resourceField, pos)
+    pos += resourceField.length
+    request[pos++] = tag(2, LENGTH_DELIMITED)
+    pos = writeVarintAt(request, pos, scopeSpansLength)
+    request.set(scopeField, pos)
+    request.set(spans, pos + scopeField.length)
+    return request
+  }
+
+  return {
+    get length() {
+      return ends.length
+    },
+    push(spans) {
+      const start = writer.pos
+      try {
+        for (let index = 0; index < spans.length; index++) writeSpan(writer, spans[index] as FinishedSpan)
+      } catch (error) {
+        // Half a span would corrupt the batch: the item is left out whole.
+        writer.pos = start
+        throw error
+      }
+      ends.push(writer.pos)
+      spanTotals.push((spanTotals.at(-1) ?? 0) + spans.length)
+    },
+    take(count) {
+      const end = ends[count - 1] ?? writer.pos
+      const spans = spanTotals[count - 1] ?? 0
+      const request = frame(writer.bytes.subarray(0, end))
+      writer.bytes.copyWithin(0, end, writer.pos)
+      writer.pos -= end
+      if (count >= ends.length) {
+        ends = []
+        spanTotals = []
+      } else {
+        ends = ends.slice(count).map((itemEnd) => itemEnd - end)
+        spanTotals = spanTotals.slice(count).map((total) => total - spans)
+      }
+      return { request, spans }
+    },
+  }
+}
+
+/**
+ * The export request for `spans`, all from one resource and scope, in one step.
  * @example
  * const encode = createProtobufEncoder({ 'service.name': 'gateway' }, { name: 'gateway' })
  * await post(encode(spans))
@@ -334,31 +444,9 @@ export function createProtobufEncoder(
   resource: Attributes,
   scope: OtlpScope,
 ): (spans: readonly FinishedSpan[]) => Uint8Array {
-  const writer = new ProtoWriter()
+  const store = createEncodedSpanStore(resource, scope)
   return (spans) => {
-    writer.reset()
-    writer.byte(tag(1, LENGTH_DELIMITED))
-    const resourceSpans = writer.begin()
-    writer.byte(tag(1, LENGTH_DELIMITED))
-    const resourceAt = writer.begin()
-    writeAttributes(writer, resource, 1)
-    writer.byte(tag(2, VARINT))
-    writer.byte(0)
-    writer.end(resourceAt)
-    writer.byte(tag(2, LENGTH_DELIMITED))
-    const scopeSpans = writer.begin()
-    writer.byte(tag(1, LENGTH_DELIMITED))
-    const scopeAt = writer.begin()
-    writer.byte(tag(1, LENGTH_DELIMITED))
-    writer.string(scope.name)
-    if (scope.version) {
-      writer.byte(tag(2, LENGTH_DELIMITED))
-      writer.string(scope.version)
-    }
-    writer.end(scopeAt)
-    for (let index = 0; index < spans.length; index++) writeSpan(writer, spans[index] as FinishedSpan)
-    writer.end(scopeSpans)
-    writer.end(resourceSpans)
-    return writer.bytes.slice(0, writer.pos)
+    store.push(spans)
+    return store.take(1).request
   }
 }

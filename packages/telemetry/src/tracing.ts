@@ -1,8 +1,8 @@
 /**
  * @module Trace export over OTLP/HTTP for our services. Auto-instrumentation produces no span under Bun, and a
  * request's spans are only worth building once it is over and known to be kept (errors, slow ones, a sampled share,
- * decided by the caller): so spans are recorded finished, batched, encoded a batch at a time (OTLP/protobuf, the
- * protocol's default, or OTLP/JSON when OTEL_EXPORTER_OTLP_PROTOCOL asks for it), and sent by the same export delegate as OpenTelemetry's OTLP/HTTP exporter (node:http with a keep-alive agent, retries with
+ * decided by the caller): so spans are recorded finished, batched (OTLP/protobuf, the protocol's default, encoded as
+ * they are recorded; OTLP/JSON, when OTEL_EXPORTER_OTLP_PROTOCOL asks for it, a batch at a time), and sent by the same export delegate as OpenTelemetry's OTLP/HTTP exporter (node:http with a keep-alive agent, retries with
  * backoff, timeouts, and every OTEL_EXPORTER_OTLP_* setting: headers, TLS certificates, gzip).
  * (Its fetch transport was tried: it opens a new connection for every batch over 60 KiB and ignores the TLS and
  * compression settings.) Nothing is registered globally, so several services or tests share a process safely.
@@ -13,9 +13,9 @@ import {
   createOtlpHttpExportDelegate,
 } from '@opentelemetry/otlp-exporter-base/node-http'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { createExportQueue } from './export-queue.ts'
+import { arrayStore, type BatchStore, createExportQueue } from './export-queue.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan, type OtlpScope } from './otlp-json.ts'
-import { createProtobufEncoder } from './otlp-protobuf.ts'
+import { createEncodedSpanStore, type EncodedBatch } from './otlp-protobuf.ts'
 
 export type { FinishedSpan } from './otlp-json.ts'
 
@@ -39,7 +39,10 @@ export interface TracingOptions {
 }
 
 export interface Tracing {
-  /** Queues finished spans for export; never blocks, drops (and counts) spans past the queue's bound. */
+  /**
+   * Queues finished spans (one request's) for export; never blocks. Past the queue's bound (1024 requests' spans) they
+   * are dropped and counted as one drop.
+   */
   record(spans: readonly FinishedSpan[]): void
   /** Exports what is queued (e.g. before a test asserts, or at shutdown). */
   flush(): Promise<void>
@@ -47,38 +50,49 @@ export interface Tracing {
   readonly stats: { readonly dropped: number; readonly failedBatches: number; readonly waiting: number }
 }
 
-const SPAN_COUNTER = { name: 'span', countItems: (spans: readonly FinishedSpan[]) => spans.length } as const
-
 /**
- * How a batch of spans becomes a request body. Spans wait for their batch as objects and are encoded when it leaves:
- * encoding each request's spans as it ended cost a busy gateway more (a byte array or string per request to allocate
- * and hold).
+ * How recorded spans wait for their batch and become a request body. Protobuf encodes each request's spans when
+ * they are recorded, into one buffer (otlp-protobuf.ts says why); JSON keeps them as objects until the batch leaves.
  */
-interface Encoding {
+interface Encoding<Batch> {
   contentType: string
-  serializeRequest(spans: readonly FinishedSpan[]): Uint8Array
+  store: BatchStore<readonly FinishedSpan[], Batch>
+  serializeRequest(batch: Batch): Uint8Array
+  countSpans(batch: Batch): number
   deserializeResponse(data: Uint8Array): unknown
 }
 
-function protobufEncoding(resource: Record<string, string>, scope: OtlpScope): Encoding {
+function protobufEncoding(resource: Record<string, string>, scope: OtlpScope): Encoding<EncodedBatch> {
   return {
     contentType: 'application/x-protobuf',
-    serializeRequest: createProtobufEncoder(resource, scope),
+    store: createEncodedSpanStore(resource, scope),
+    serializeRequest: (batch) => batch.request,
+    countSpans: (batch) => batch.spans,
     // A partial success (spans the collector rejected) is logged by the delegate; decoding it is the library's.
     deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
   }
 }
 
-function jsonEncoding(resource: Record<string, string>, scope: OtlpScope): Encoding {
+function jsonEncoding(
+  resource: Record<string, string>,
+  scope: OtlpScope,
+): Encoding<(readonly FinishedSpan[])[]> {
   const { head, tail } = exportRequestFrame(resource, scope)
   return {
     contentType: 'application/json',
-    serializeRequest(spans) {
+    store: arrayStore(),
+    serializeRequest(batch) {
       let json = head
-      for (let index = 0; index < spans.length; index++)
-        json += (index === 0 ? '' : ',') + encodeSpan(spans[index] as FinishedSpan)
+      let first = true
+      for (const spans of batch) {
+        for (const span of spans) {
+          json += (first ? '' : ',') + encodeSpan(span)
+          first = false
+        }
+      }
       return Buffer.from(json + tail)
     },
+    countSpans: (batch) => batch.reduce((total, spans) => total + spans.length, 0),
     deserializeResponse: (data) => (data.length === 0 ? {} : JSON.parse(Buffer.from(data).toString())),
   }
 }
@@ -94,28 +108,36 @@ export function startTracing(options: TracingOptions): Tracing {
     ...(options.serviceVersion ? { 'service.version': options.serviceVersion } : {}),
   }
   const scope = { name: options.serviceName, version: options.serviceVersion }
-  const { contentType, serializeRequest, deserializeResponse } =
-    options.protocol === 'http/json' ? jsonEncoding(resource, scope) : protobufEncoding(resource, scope)
+  return options.protocol === 'http/json'
+    ? startExport(options, jsonEncoding(resource, scope))
+    : startExport(options, protobufEncoding(resource, scope))
+}
+
+function startExport<Batch>(options: TracingOptions, encoding: Encoding<Batch>): Tracing {
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`
   const delegate = createOtlpHttpExportDelegate(
-    convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': contentType }),
-    { serializeRequest, deserializeResponse },
+    convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': encoding.contentType }),
+    { serializeRequest: encoding.serializeRequest, deserializeResponse: encoding.deserializeResponse },
     'otlp_http_span_exporter',
-    SPAN_COUNTER,
+    { name: 'span', countItems: encoding.countSpans },
     undefined,
   )
-  const queue = createExportQueue<FinishedSpan>({
+  // Items are a request's spans (usually a server and a client span): 256 requests a batch, 1024 waiting at most.
+  const queue = createExportQueue<readonly FinishedSpan[], Batch>({
+    store: encoding.store,
+    maxBatch: 256,
+    maxQueue: 1024,
     delayMs: options.batchDelayMs ?? 1000,
-    send: (spans) =>
+    send: (batch) =>
       new Promise((resolve, reject) =>
-        delegate.export(spans, (result) =>
+        delegate.export(batch, (result) =>
           result.code === ExportResultCode.SUCCESS ? resolve() : reject(result.error),
         ),
       ),
   })
   return {
     record(spans) {
-      for (const span of spans) queue.push(span)
+      if (spans.length > 0) queue.push(spans)
     },
     flush: () => queue.flush(),
     async shutdown() {
