@@ -1,10 +1,17 @@
 import { afterAll, describe, expect, test } from 'bun:test'
+import { gunzipSync } from 'node:zlib'
 import { type DiagLogger, DiagLogLevel, diag, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { decodeTraceRequest, type OtlpTraceRequest } from './otlp-decode.ts'
 import { type OtlpHttpProtocol, startTracing } from './tracing.ts'
 
 /** A local OTLP/HTTP receiver; `statuses` are answered first, in order, then 200. */
-const requests: { path: string; contentType: string | null; tenant: string | null; body: Buffer }[] = []
+const requests: {
+  path: string
+  contentType: string | null
+  encoding: string | null
+  tenant: string | null
+  body: Buffer
+}[] = []
 const statuses: number[] = []
 /** Bodies answered with 200, in order, before the empty success. */
 const bodies: Uint8Array[] = []
@@ -15,6 +22,7 @@ const receiver = Bun.serve({
     requests.push({
       path: new URL(request.url).pathname,
       contentType: request.headers.get('content-type'),
+      encoding: request.headers.get('content-encoding'),
       tenant: request.headers.get('x-tenant'),
       body: Buffer.from(await request.arrayBuffer()),
     })
@@ -131,6 +139,22 @@ describe('Tracing over OTLP/HTTP', () => {
       await tracing.shutdown()
     } finally {
       delete process.env.OTEL_EXPORTER_OTLP_HEADERS
+    }
+  })
+
+  test('OTEL_EXPORTER_OTLP_COMPRESSION=gzip: the export request is gzipped and reads back whole', async () => {
+    requests.length = 0
+    process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'gzip'
+    try {
+      const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+      tracing.record([span('00000000000000aa')])
+      await tracing.flush()
+      expect(requests[0]?.encoding).toBe('gzip')
+      const decoded = decodeTraceRequest(gunzipSync(requests[0]?.body ?? Buffer.alloc(0)))
+      expect(decoded.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.spanId).toBe('00000000000000aa')
+      await tracing.shutdown()
+    } finally {
+      delete process.env.OTEL_EXPORTER_OTLP_COMPRESSION
     }
   })
 

@@ -2,18 +2,21 @@
  * @module Trace export over OTLP/HTTP for our services. Auto-instrumentation produces no span under Bun, and a
  * request's spans are only worth building once it is over and known to be kept (errors, slow ones, a sampled share,
  * decided by the caller): so spans are recorded finished, batched (OTLP/protobuf, the protocol's default, encoded as
- * they are recorded; OTLP/JSON, when OTEL_EXPORTER_OTLP_PROTOCOL asks for it, a batch at a time), and sent by the same export delegate as OpenTelemetry's OTLP/HTTP exporter (node:http with a keep-alive agent, retries with
- * backoff, timeouts, and every OTEL_EXPORTER_OTLP_* setting: headers, TLS certificates, gzip).
- * (Its fetch transport was tried: it opens a new connection for every batch over 60 KiB and ignores the TLS and
- * compression settings.) Nothing is registered globally, so several services or tests share a process safely.
+ * they are recorded; OTLP/JSON, when OTEL_EXPORTER_OTLP_PROTOCOL asks for it, a batch at a time), and sent through
+ * OpenTelemetry's export delegate with its configuration (every OTEL_EXPORTER_OTLP_* setting: headers, timeout,
+ * gzip, TLS certificates): over fetch to an http:// collector (fetch-transport.ts), over its own node:http
+ * transport to an https:// one. Nothing is registered globally, so several services or tests share a process safely.
  */
 import { ExportResultCode } from '@opentelemetry/core'
+import { createOtlpNetworkExportDelegate } from '@opentelemetry/otlp-exporter-base'
 import {
   convertLegacyHttpOptions,
   createOtlpHttpExportDelegate,
+  createOtlpHttpExporterMetrics,
 } from '@opentelemetry/otlp-exporter-base/node-http'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { arrayStore, type BatchStore, createExportQueue } from './export-queue.ts'
+import { createFetchTransport, withRetries } from './fetch-transport.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan, type OtlpScope } from './otlp-json.ts'
 import { createEncodedSpanStore, type EncodedBatch } from './otlp-protobuf.ts'
 
@@ -115,13 +118,31 @@ export function startTracing(options: TracingOptions): Tracing {
 
 function startExport<Batch>(options: TracingOptions, encoding: Encoding<Batch>): Tracing {
   const url = `${options.endpoint.replace(/\/+$/, '')}/v1/traces`
-  const delegate = createOtlpHttpExportDelegate(
-    convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', { 'Content-Type': encoding.contentType }),
-    { serializeRequest: encoding.serializeRequest, deserializeResponse: encoding.deserializeResponse },
-    'otlp_http_span_exporter',
-    { name: 'span', countItems: encoding.countSpans },
-    undefined,
-  )
+  const config = convertLegacyHttpOptions({ url }, 'TRACES', 'v1/traces', {
+    'Content-Type': encoding.contentType,
+  })
+  const serializer = {
+    serializeRequest: encoding.serializeRequest,
+    deserializeResponse: encoding.deserializeResponse,
+  }
+  const counter = { name: 'span' as const, countItems: encoding.countSpans }
+  // Plain http:// goes over fetch (fetch-transport.ts says why); https:// keeps OpenTelemetry's transport and its TLS
+  // settings.
+  const delegate =
+    new URL(config.url).protocol === 'http:'
+      ? createOtlpNetworkExportDelegate(
+          config,
+          serializer,
+          createOtlpHttpExporterMetrics('otlp_http_span_exporter', counter, config.url, undefined),
+          withRetries(
+            createFetchTransport({
+              url: config.url,
+              headers: config.headers,
+              compression: config.compression === 'gzip' ? 'gzip' : 'none',
+            }),
+          ),
+        )
+      : createOtlpHttpExportDelegate(config, serializer, 'otlp_http_span_exporter', counter, undefined)
   // Items are a request's spans (usually a server and a client span): 256 requests a batch, 1024 waiting at most.
   const queue = createExportQueue<readonly FinishedSpan[], Batch>({
     store: encoding.store,
