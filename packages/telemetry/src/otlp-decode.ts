@@ -67,8 +67,18 @@ class Reader {
       if (shift > 63n) throw new Error('varint longer than 10 bytes')
     }
   }
+  /** A varint known to be small (a tag, a length, a count): plain numbers, no bigint. */
   small(): number {
-    return Number(this.varint())
+    let result = 0
+    let scale = 1
+    for (;;) {
+      if (this.pos >= this.bytes.length) throw new Error('truncated varint')
+      const byte = this.bytes[this.pos++] as number
+      result += (byte & 127) * scale
+      if (byte < 128) return result
+      scale *= 128
+      if (scale > 2 ** 63) throw new Error('varint longer than 10 bytes')
+    }
   }
   int64(): number {
     return Number(BigInt.asIntN(64, this.varint()))
@@ -290,6 +300,29 @@ export function decodeTraceRequest(bytes: Uint8Array): OtlpTraceRequest {
     return true
   })
   return { resourceSpans: resources } as unknown as OtlpTraceRequest
+}
+
+/**
+ * How many spans an ExportTraceServiceRequest holds, without decoding them: for a benchmark's sink, which must not
+ * take CPU from the load generator beside it.
+ */
+export function countTraceSpans(bytes: Uint8Array): number {
+  let count = 0
+  message(bytes, (reader, field) => {
+    if (field !== 1) return false
+    message(reader.bytesField(), (resource, resourceField) => {
+      if (resourceField !== 2) return false
+      message(resource.bytesField(), (scope, scopeField) => {
+        if (scopeField !== 2) return false
+        scope.bytesField()
+        count++
+        return true
+      })
+      return true
+    })
+    return true
+  })
+  return count
 }
 
 /** A test receiver's body, whichever OTLP/HTTP encoding the request uses (by its content type). */

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
-import { decodeTraceRequest } from './otlp-decode.ts'
+import { countTraceSpans, decodeTraceRequest } from './otlp-decode.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
 import { createEncodedSpanStore, createProtobufEncoder } from './otlp-protobuf.ts'
 import { sdkShape, spans } from './span-fixtures.ts'
@@ -184,7 +184,9 @@ describe('encoded span store (the export queue store for protobuf)', () => {
     const decoded = decodeTraceRequest(store.take(500).request)
     const ids = decoded.resourceSpans[0]?.scopeSpans[0]?.spans.map((span) => Number.parseInt(span.spanId, 16))
     expect(ids).toEqual(Array.from({ length: 500 }, (_, index) => index))
-    const tail = decodeTraceRequest(store.take(200).request).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
+    const last = store.take(200).request
+    expect(countTraceSpans(last)).toBe(200)
+    const tail = decodeTraceRequest(last).resourceSpans[0]?.scopeSpans[0]?.spans ?? []
     expect(tail.map((span) => Number.parseInt(span.spanId, 16))).toEqual(
       Array.from({ length: 200 }, (_, index) => 500 + index),
     )
