@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { countTraceSpans, decodeTraceRequest } from './otlp-decode.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
@@ -102,6 +102,12 @@ describe('OTLP/protobuf encoding', () => {
     const span = decoded.resourceSpans[0]?.scopeSpans[0]?.spans[0]
     expect(Buffer.from(span?.traceId ?? '', 'hex').toString()).toBe('not-hex')
     expect(Buffer.from(span?.spanId ?? '', 'hex').toString()).toBe('abc')
+    // Even lengths with one bad digit, high or low, or past ASCII.
+    for (const id of ['abcdef0x', 'x0abcdef', 'abcdefé0']) {
+      const bad = { ...(spans[1] as FinishedSpan), spanId: id }
+      const read = decodeTraceRequest(createProtobufEncoder(resource, scope)([bad]))
+      expect(Buffer.from(read.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.spanId ?? '', 'hex').toString()).toBe(id)
+    }
   })
 
   test('byte arrays and maps, AnyValue types of the API, are sent as bytes_value and kvlist_value as the SDK sends them', () => {
@@ -206,5 +212,50 @@ describe('encoded span store (the export queue store for protobuf)', () => {
     expect(Buffer.from(store.take(1).request).equals(Buffer.from(sdkBytes([spans[1] as FinishedSpan])))).toBe(
       true,
     )
+  })
+})
+
+describe('encoded span store: attribute pairs reused across requests', () => {
+  test('values that repeat, change, come back or change type are encoded as the SDK encodes each span', () => {
+    const store = createEncodedSpanStore(resource, scope)
+    const values: unknown[] = [
+      'chat',
+      'chat',
+      'chat',
+      'embeddings',
+      'chat',
+      'chat',
+      7,
+      7,
+      7.5,
+      true,
+      true,
+      ['a'],
+      ['a'],
+    ]
+    const batch = values.map((value, index) => ({
+      ...(spans[1] as FinishedSpan),
+      spanId: index.toString(16).padStart(16, '0'),
+      attributes: {
+        'gen_ai.operation.name': value,
+        'request.id': `r${index}`,
+        constant: 'same',
+      } as Attributes,
+    }))
+    for (const span of batch) store.push([span])
+    expect(Buffer.from(store.take(batch.length).request).equals(Buffer.from(sdkBytes(batch)))).toBe(true)
+    // And again with the cache warm.
+    for (const span of batch) store.push([span])
+    expect(Buffer.from(store.take(batch.length).request).equals(Buffer.from(sdkBytes(batch)))).toBe(true)
+  })
+
+  test('past the key limit, new keys are still encoded right', () => {
+    const store = createEncodedSpanStore(resource, scope)
+    const batch = Array.from({ length: 400 }, (_, index) => ({
+      ...(spans[1] as FinishedSpan),
+      attributes: { [`key.${index}`]: 'v', [`key.${index}`.repeat(2)]: index } as Attributes,
+    }))
+    for (const span of batch) store.push([span])
+    expect(Buffer.from(store.take(batch.length).request).equals(Buffer.from(sdkBytes(batch)))).toBe(true)
   })
 })

@@ -32,10 +32,15 @@ for (let digit = 0; digit < 16; digit++) {
 
 /** A growable byte buffer with protobuf's primitive writes; `reset` keeps the memory for the next message. */
 class ProtoWriter {
-  bytes = new Uint8Array(64 * 1024)
+  bytes: Uint8Array
   pos = 0
-  private readonly view = { data: new DataView(this.bytes.buffer) }
+  private readonly view: { data: DataView }
   private readonly encoder = new TextEncoder()
+
+  constructor(size = 64 * 1024) {
+    this.bytes = new Uint8Array(size)
+    this.view = { data: new DataView(this.bytes.buffer) }
+  }
 
   reset(): void {
     this.pos = 0
@@ -145,22 +150,30 @@ class ProtoWriter {
   /** An id given as hex (32 or 16 digits), as the bytes it stands for; an odd or non-hex id is sent as its text. */
   hexBytes(hex: string): void {
     const length = hex.length
-    let valid = length % 2 === 0
-    for (let index = 0; valid && index < length; index++) {
-      const code = hex.charCodeAt(index)
-      valid = code < 128 && (HEX_VALUE[code] as number) >= 0
+    if (length % 2 === 0) {
+      this.ensure(length / 2 + 5)
+      const start = this.pos
+      this.varint(length / 2)
+      const bytes = this.bytes
+      // Converted in one pass; a digit that is not hex (-1, or past the table) makes `invalid` negative.
+      let invalid = 0
+      for (let index = 0; index < length; index += 2) {
+        const high = HEX_VALUE[hex.charCodeAt(index)] ?? -1
+        const low = HEX_VALUE[hex.charCodeAt(index + 1)] ?? -1
+        invalid |= high | low
+        bytes[this.pos++] = (high << 4) | low
+      }
+      if (invalid >= 0) return
+      this.pos = start
     }
-    if (!valid) {
-      this.string(hex)
-      return
-    }
-    this.ensure(length / 2 + 5)
-    this.varint(length / 2)
-    const bytes = this.bytes
-    for (let index = 0; index < length; index += 2) {
-      bytes[this.pos++] =
-        ((HEX_VALUE[hex.charCodeAt(index)] as number) << 4) | (HEX_VALUE[hex.charCodeAt(index + 1)] as number)
-    }
+    this.string(hex)
+  }
+
+  /** Bytes already encoded, copied as they are. */
+  raw(value: Uint8Array): void {
+    this.ensure(value.length)
+    this.bytes.set(value, this.pos)
+    this.pos += value.length
   }
 
   /** Length-delimited bytes, copied as they are. */
@@ -252,24 +265,64 @@ function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undef
   }
 }
 
+/**
+ * Per attribute key of span attributes: its encoded key field, and the whole encoded pair once a value has come twice
+ * in a row. The same keys come with every request and many values repeat (operation, model, route, method), so
+ * most pairs are one copy. Bounded: keys past the limit are encoded each time.
+ */
+interface KeyEntry {
+  keyField: Uint8Array
+  lastValue: unknown
+  pair: Uint8Array | undefined
+}
+type KeyCache = Map<string, KeyEntry>
+const KEY_CACHE_LIMIT = 256
+
+function keyEntry(key: string): KeyEntry {
+  const writer = new ProtoWriter(key.length * 3 + 8)
+  writer.byte(tag(1, LENGTH_DELIMITED))
+  writer.string(key)
+  return { keyField: writer.bytes.slice(0, writer.pos), lastValue: undefined, pair: undefined }
+}
+
 /** Repeated KeyValue in field `field`; attributes set to undefined or null are left out, as the SDK's spans do. */
-function writeAttributes(writer: ProtoWriter, attributes: Attributes, field: number): void {
+function writeAttributes(writer: ProtoWriter, attributes: Attributes, field: number, cache?: KeyCache): void {
   for (const key in attributes) {
     const value = attributes[key]
     if (value === undefined || value === null) continue
+    let entry = cache?.get(key)
+    if (entry?.pair !== undefined && entry.lastValue === value) {
+      writer.raw(entry.pair)
+      continue
+    }
+    if (entry === undefined && cache !== undefined && cache.size < KEY_CACHE_LIMIT) {
+      entry = keyEntry(key)
+      cache.set(key, entry)
+    }
+    const start = writer.pos
     writer.byte(tag(field, LENGTH_DELIMITED))
     const pair = writer.begin()
-    writer.byte(tag(1, LENGTH_DELIMITED))
-    writer.string(key)
+    if (entry === undefined) {
+      writer.byte(tag(1, LENGTH_DELIMITED))
+      writer.string(key)
+    } else writer.raw(entry.keyField)
     writer.byte(tag(2, LENGTH_DELIMITED))
     const any = writer.begin()
     writeAnyValue(writer, value)
     writer.end(any)
     writer.end(pair)
+    if (entry === undefined) continue
+    const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+    if (!scalar) entry.lastValue = undefined
+    else if (entry.lastValue === value) entry.pair = writer.bytes.slice(start, writer.pos)
+    else {
+      entry.lastValue = value
+      entry.pair = undefined
+    }
   }
 }
 
-function writeSpan(writer: ProtoWriter, span: FinishedSpan): void {
+function writeSpan(writer: ProtoWriter, span: FinishedSpan, cache: KeyCache): void {
   writer.byte(tag(2, LENGTH_DELIMITED))
   const start = writer.begin()
   writer.byte(tag(1, LENGTH_DELIMITED))
@@ -288,7 +341,7 @@ function writeSpan(writer: ProtoWriter, span: FinishedSpan): void {
   writer.epochNanos(span.startMs)
   writer.byte(tag(8, FIXED64))
   writer.epochNanos(span.endMs)
-  writeAttributes(writer, span.attributes, 9)
+  writeAttributes(writer, span.attributes, 9, cache)
   writer.byte(tag(10, VARINT))
   writer.byte(0)
   for (const event of span.events ?? []) {
@@ -381,6 +434,7 @@ export function createEncodedSpanStore(
   writer.end(scopeAt)
   const scopeField = writer.bytes.slice(0, writer.pos)
   writer.reset()
+  const keyCache: KeyCache = new Map()
   // Where each waiting item's bytes end, and how many spans the items up to it hold.
   let ends: number[] = []
   let spanTotals: number[] = []
@@ -407,7 +461,8 @@ export function createEncodedSpanStore(
     push(spans) {
       const start = writer.pos
       try {
-        for (let index = 0; index < spans.length; index++) writeSpan(writer, spans[index] as FinishedSpan)
+        for (let index = 0; index < spans.length; index++)
+          writeSpan(writer, spans[index] as FinishedSpan, keyCache)
       } catch (error) {
         // Half a span would corrupt the batch: the item is left out whole.
         writer.pos = start
