@@ -176,22 +176,34 @@ async function measureMetrics(): Promise<{ on: number; off: number }> {
   }
 }
 
+/** An OTLP receiver in its own process on the client core, so that what it does is not counted as the sender's. */
+async function startSink(dir: string, name: string): Promise<Server> {
+  const port = await freePort()
+  const script = join(dir, `${name}.ts`)
+  await Bun.write(
+    script,
+    `Bun.serve({ hostname: '127.0.0.1', port: ${port}, fetch: async (r) => { await r.arrayBuffer(); return new Response(null) } })`,
+  )
+  return startServer({
+    name,
+    cmd: [process.execPath, script],
+    cpu: '0',
+    readyUrl: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${port}`,
+    cwd: ROOT,
+    logPath: join(dir, name),
+  })
+}
+
 /**
  * Tracing's share of in-process CPU per request, paired: the same app with tracing off, at ratio 0.01 and at ratio 1,
- * exporting for real over OTLP/HTTP to a receiver in this process, alternating batches.
+ * exporting for real over OTLP/HTTP to a receiver in another process, alternating batches.
  */
-async function measureTracingInProcess(): Promise<{ off: number; sampled: number; all: number }> {
-  const receiver = Bun.serve({
-    hostname: '127.0.0.1',
-    port: 0,
-    fetch: async (request) => {
-      await request.arrayBuffer()
-      return new Response(null, { status: 200 })
-    },
-  })
+async function measureTracingInProcess(dir: string): Promise<{ off: number; sampled: number; all: number }> {
+  const receiver = await startSink(dir, 'in-process-sink')
   const restoreFetch = stubUpstreamFetch()
   try {
-    const endpoint = `http://127.0.0.1:${receiver.port}`
+    const endpoint = receiver.url
     const off = await inProcessGateway()
     const sampled = await inProcessGateway({
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
@@ -212,7 +224,7 @@ async function measureTracingInProcess(): Promise<{ off: number; sampled: number
     return { off: median(results.off), sampled: median(results.sampled), all: median(results.all) }
   } finally {
     restoreFetch()
-    await receiver.stop(true)
+    await receiver.stop()
   }
 }
 
@@ -222,21 +234,7 @@ async function measureTracingInProcess(): Promise<{ off: number; sampled: number
  * process per request, median of rounds, for each OTLP encoding and with the export left out.
  */
 async function measureExportPath(dir: string): Promise<Record<string, number>> {
-  const port = await freePort()
-  const receiverScript = join(dir, 'receiver.ts')
-  await Bun.write(
-    receiverScript,
-    `Bun.serve({ hostname: '127.0.0.1', port: ${port}, fetch: async (r) => { await r.arrayBuffer(); return new Response(null) } })`,
-  )
-  const receiver = await startServer({
-    name: 'receiver',
-    cmd: [process.execPath, receiverScript],
-    cpu: '0',
-    readyUrl: `http://127.0.0.1:${port}/`,
-    url: `http://127.0.0.1:${port}`,
-    cwd: ROOT,
-    logPath: join(dir, 'receiver'),
-  })
+  const receiver = await startSink(dir, 'export-path-sink')
   const outcome: ForwardOutcome = {
     status: 200,
     model: 'sim-model',
@@ -304,7 +302,7 @@ const dir = mkdtempSync(join(tmpdir(), 'infergate-observability-'))
 try {
   const tracing = await measureTracing(dir)
   const metrics = await measureMetrics()
-  const inProcess = await measureTracingInProcess()
+  const inProcess = await measureTracingInProcess(dir)
   const exportPath = await measureExportPath(dir)
   const base = tracing.variants[0]
   const lines = [

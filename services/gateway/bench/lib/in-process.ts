@@ -24,11 +24,17 @@ const ANSWER = JSON.stringify({
   usage: { prompt_tokens: 10, completion_tokens: 6, total_tokens: 16 },
 })
 
-/** Replaces `fetch` with an upstream that answers at once; returns the function that restores the real one. */
+const STUB_UPSTREAM = 'http://stub:1'
+
+/**
+ * Replaces `fetch` with an upstream at STUB_UPSTREAM that answers at once (other URLs, such as an OTLP collector, get
+ * the real fetch); returns the function that restores the real one.
+ */
 export function stubUpstreamFetch(): () => void {
   const real = globalThis.fetch
-  globalThis.fetch = (async (input: string | URL | Request) => {
-    const url = String(input)
+  globalThis.fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = String(input instanceof Request ? input.url : input)
+    if (!url.startsWith(STUB_UPSTREAM)) return real(input, init)
     if (url.endsWith('/health')) return new Response('')
     if (url.endsWith('/v1/models')) return Response.json({ object: 'list', data: [{ id: MODEL }] })
     return new Response(ANSWER, { headers: { 'content-type': 'application/json' } })
@@ -52,7 +58,7 @@ export async function inProcessGateway(
   const config = loadConfig({
     GATEWAY_API_KEYS: KEY,
     QUOTA_DB: ':memory:',
-    VLLM_URL: 'http://stub:1',
+    VLLM_URL: STUB_UPSTREAM,
     LOG_REQUESTS: '0',
     ...env,
   })
