@@ -106,7 +106,9 @@ describe('OTLP/protobuf encoding', () => {
     for (const id of ['abcdef0x', 'x0abcdef', 'abcdefé0']) {
       const bad = { ...(spans[1] as FinishedSpan), spanId: id }
       const read = decodeTraceRequest(createProtobufEncoder(resource, scope)([bad]))
-      expect(Buffer.from(read.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.spanId ?? '', 'hex').toString()).toBe(id)
+      expect(
+        Buffer.from(read.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.spanId ?? '', 'hex').toString(),
+      ).toBe(id)
     }
   })
 

@@ -59,6 +59,8 @@ export interface Tracing {
  */
 interface Encoding<Batch> {
   contentType: string
+  /** Requests' span groups a batch: JSON text for 256 requests cost 2.5× more per request than for 64. */
+  maxBatch: number
   store: BatchStore<readonly FinishedSpan[], Batch>
   serializeRequest(batch: Batch): Uint8Array
   countSpans(batch: Batch): number
@@ -68,6 +70,7 @@ interface Encoding<Batch> {
 function protobufEncoding(resource: Record<string, string>, scope: OtlpScope): Encoding<EncodedBatch> {
   return {
     contentType: 'application/x-protobuf',
+    maxBatch: 256,
     store: createEncodedSpanStore(resource, scope),
     serializeRequest: (batch) => batch.request,
     countSpans: (batch) => batch.spans,
@@ -83,6 +86,7 @@ function jsonEncoding(
   const { head, tail } = exportRequestFrame(resource, scope)
   return {
     contentType: 'application/json',
+    maxBatch: 64,
     store: arrayStore(),
     serializeRequest(batch) {
       let json = head
@@ -143,10 +147,10 @@ function startExport<Batch>(options: TracingOptions, encoding: Encoding<Batch>):
           ),
         )
       : createOtlpHttpExportDelegate(config, serializer, 'otlp_http_span_exporter', counter, undefined)
-  // Items are a request's spans (usually a server and a client span): 256 requests a batch, 1024 waiting at most.
+  // Items are a request's spans (usually a server and a client span), 1024 requests' waiting at most.
   const queue = createExportQueue<readonly FinishedSpan[], Batch>({
     store: encoding.store,
-    maxBatch: 256,
+    maxBatch: encoding.maxBatch,
     maxQueue: 1024,
     delayMs: options.batchDelayMs ?? 1000,
     send: (batch) =>
