@@ -84,6 +84,8 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('Mon, 23 Nov 2026 00:00:05 GMT', now)).toBe(5_000)
     expect(retryAfterMs('Sun, 22 Nov 2026 00:00:05 GMT', now)).toBe(0)
     expect(retryAfterMs('soon', now)).toBeUndefined()
+    // Not a date: Date.parse reads '1.5' as a day in 2001, which would make it 'now'.
+    expect(retryAfterMs('1.5', now)).toBe(1_000)
     expect(retryAfterMs(null, now)).toBeUndefined()
   })
 })
@@ -131,5 +133,54 @@ describe('withRetries', () => {
     expect((await withRetries(tooLate, fast).send(Uint8Array.of(1), 500)).status).toBe('retryable')
     expect(tooLate.calls).toHaveLength(1)
     expect(performance.now() - started).toBeLessThan(400)
+  })
+})
+
+describe('OTLP fetch transport: answers that misbehave', () => {
+  /** A collector that answers with headers at once, then a body it streams as the test says. */
+  const streaming = Bun.serve({
+    hostname: '127.0.0.1',
+    port: 0,
+    fetch(request) {
+      const mode = new URL(request.url).pathname
+      if (mode === '/declared') return new Response(new Uint8Array(5 * 1024 * 1024), { status: 503 })
+      const body = new ReadableStream({
+        async pull(controller) {
+          if (mode === '/stall') {
+            controller.enqueue(Uint8Array.of(8))
+            await new Promise<void>(() => {})
+          }
+          // A large answer in 64 KiB chunks, no content-length: 8 MiB in all.
+          for (let chunk = 0; chunk < 128; chunk++) controller.enqueue(new Uint8Array(64 * 1024))
+          controller.close()
+        },
+      })
+      return new Response(body, { headers: { 'content-type': 'application/x-protobuf' } })
+    },
+  })
+  afterAll(() => streaming.stop(true))
+  const at = (path: string) =>
+    createFetchTransport({
+      url: `http://127.0.0.1:${streaming.port}${path}`,
+      headers: () => ({}),
+      compression: 'none',
+    })
+
+  test('an answer past 4 MiB without content-length is a failure, as OpenTelemetry has it, and is not kept', async () => {
+    const result = await at('/large').send(Uint8Array.of(1), 5_000)
+    expect(result.status).toBe('failure')
+    expect(result.status === 'success' ? result.data?.length : 0).toBeLessThanOrEqual(4 * 1024 * 1024)
+    // Declared too large: a failure too, whatever the status (not a retryable 503 with an empty answer).
+    expect((await at('/declared').send(Uint8Array.of(1), 5_000)).status).toBe('failure')
+  })
+
+  test('a body that stalls after the headers: retryable once the timeout passes', async () => {
+    const started = performance.now()
+    const result = await Promise.race([
+      at('/stall').send(Uint8Array.of(1), 200),
+      Bun.sleep(3_000).then(() => ({ status: 'hung' })),
+    ])
+    expect(result.status).toBe('retryable')
+    expect(performance.now() - started).toBeLessThan(2_000)
   })
 })

@@ -33,18 +33,48 @@ export interface FetchTransportOptions {
 export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
   if (value === null) return undefined
   const trimmed = value.trim()
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  // Seconds, read as OpenTelemetry reads them (leading digits: "1.5" is 1 s), not as a date.
+  if (/^\d/.test(trimmed)) return Number.parseInt(trimmed, 10) * 1000
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-/** The collector's answer, or nothing when it says it is over the limit (its body is then dropped unread). */
-async function readAnswer(response: Response): Promise<Uint8Array> {
-  if (Number(response.headers.get('content-length') ?? 0) > MAX_RESPONSE_BYTES) {
-    await response.body?.cancel()
-    return new Uint8Array(0)
+/**
+ * The collector's answer, or undefined when it is over the limit: the rest is then dropped unread and, as in
+ * OpenTelemetry's transport, the export counts as failed whatever the status. A declared length is trusted only for
+ * an uncompressed body (fetch inflates a compressed one); otherwise the body is counted as it arrives.
+ */
+async function readAnswer(response: Response): Promise<Uint8Array | undefined> {
+  const body = response.body
+  if (body === null) return new Uint8Array(0)
+  const declared = response.headers.get('content-length')
+  if (declared !== null && Number(declared) > MAX_RESPONSE_BYTES) {
+    await body.cancel().catch(() => {})
+    return undefined
   }
-  return new Uint8Array(await response.arrayBuffer())
+  if (declared !== null && response.headers.get('content-encoding') === null)
+    return new Uint8Array(await response.arrayBuffer())
+  const chunks: Uint8Array[] = []
+  let size = 0
+  const reader = body.getReader()
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.length
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(value)
+  }
+  if (chunks.length === 1) return chunks[0]
+  const answer = new Uint8Array(size)
+  let at = 0
+  for (const chunk of chunks) {
+    answer.set(chunk, at)
+    at += chunk.length
+  }
+  return answer
 }
 
 /** One attempt per `send`: success, failure (not worth retrying) or retryable. */
@@ -65,6 +95,12 @@ export function createFetchTransport(options: FetchTransportOptions): IExporterT
           signal: AbortSignal.timeout(timeoutMillis),
         })
         const answer = await readAnswer(response)
+        if (answer === undefined) {
+          return {
+            status: 'failure',
+            error: new Error(`OTLP export response body exceeded size limit of ${MAX_RESPONSE_BYTES} bytes`),
+          }
+        }
         if (response.ok) return { status: 'success', data: answer }
         if (RETRYABLE_STATUS.has(response.status)) {
           const retryInMillis = retryAfterMs(response.headers.get('retry-after'))
