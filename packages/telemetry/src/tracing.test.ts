@@ -142,6 +142,25 @@ describe('Tracing over OTLP/HTTP', () => {
     }
   })
 
+  test('a span the encoder cannot write is dropped and counted; record never throws into the request', async () => {
+    requests.length = 0
+    const tracing = startTracing({ serviceName: 'svc', endpoint: `http://127.0.0.1:${receiver.port}` })
+    const broken = {
+      ...span('00000000000000aa'),
+      get name(): string {
+        throw new Error('unreadable')
+      },
+    }
+    expect(() => tracing.record([broken])).not.toThrow()
+    expect(tracing.stats.dropped).toBe(1)
+    tracing.record([span('00000000000000bb')])
+    await tracing.flush()
+    const spans = decodeTraceRequest(requests[0]?.body ?? Buffer.alloc(0)).resourceSpans[0]?.scopeSpans[0]
+      ?.spans
+    expect(spans?.map((item) => item.spanId)).toEqual(['00000000000000bb'])
+    await tracing.shutdown()
+  })
+
   test('OTEL_EXPORTER_OTLP_COMPRESSION=gzip: the export request is gzipped and reads back whole', async () => {
     requests.length = 0
     process.env.OTEL_EXPORTER_OTLP_COMPRESSION = 'gzip'

@@ -160,9 +160,16 @@ function startExport<Batch>(options: TracingOptions, encoding: Encoding<Batch>):
         ),
       ),
   })
+  let unencodable = 0
   return {
     record(spans) {
-      if (spans.length > 0) queue.push(spans)
+      if (spans.length === 0) return
+      try {
+        queue.push(spans)
+      } catch {
+        // A span the encoder cannot write is dropped here, never thrown into the request that recorded it.
+        unencodable++
+      }
     },
     flush: () => queue.flush(),
     async shutdown() {
@@ -178,6 +185,16 @@ function startExport<Batch>(options: TracingOptions, encoding: Encoding<Batch>):
       await Promise.race([closed, gaveUp])
       clearTimeout(timer)
     },
-    stats: queue.stats,
+    stats: {
+      get dropped() {
+        return queue.stats.dropped + unencodable
+      },
+      get failedBatches() {
+        return queue.stats.failedBatches
+      },
+      get waiting() {
+        return queue.stats.waiting
+      },
+    },
   }
 }
