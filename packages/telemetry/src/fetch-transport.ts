@@ -67,14 +67,7 @@ async function readAnswer(response: Response): Promise<Uint8Array | undefined> {
     }
     chunks.push(value)
   }
-  if (chunks.length === 1) return chunks[0]
-  const answer = new Uint8Array(size)
-  let at = 0
-  for (const chunk of chunks) {
-    answer.set(chunk, at)
-    at += chunk.length
-  }
-  return answer
+  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
 }
 
 /** One attempt per `send`: success, failure (not worth retrying) or retryable. */
