@@ -3,8 +3,17 @@ import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer'
 import { countTraceSpans, decodeTraceRequest } from './otlp-decode.ts'
 import { encodeSpan, exportRequestFrame, type FinishedSpan } from './otlp-json.ts'
-import { createEncodedSpanStore, createProtobufEncoder } from './otlp-protobuf.ts'
+import { createEncodedSpanStore } from './otlp-protobuf.ts'
 import { sdkShape, spans } from './span-fixtures.ts'
+
+/** The export request for `spans` in one step, through the store the exporter uses. */
+function createProtobufEncoder(resource: Attributes, scope: { name: string; version?: string }) {
+  const store = createEncodedSpanStore(resource, scope)
+  return (spans: readonly FinishedSpan[]): Uint8Array => {
+    store.push(spans)
+    return store.take(1).request
+  }
+}
 
 const resource = { 'service.name': 'svc', 'service.version': '1.2.3' }
 const scope = { name: 'svc', version: '1.2.3' }

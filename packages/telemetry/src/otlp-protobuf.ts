@@ -488,20 +488,3 @@ export function createEncodedSpanStore(
     },
   }
 }
-
-/**
- * The export request for `spans`, all from one resource and scope, in one step.
- * @example
- * const encode = createProtobufEncoder({ 'service.name': 'gateway' }, { name: 'gateway' })
- * await post(encode(spans))
- */
-export function createProtobufEncoder(
-  resource: Attributes,
-  scope: OtlpScope,
-): (spans: readonly FinishedSpan[]) => Uint8Array {
-  const store = createEncodedSpanStore(resource, scope)
-  return (spans) => {
-    store.push(spans)
-    return store.take(1).request
-  }
-}
