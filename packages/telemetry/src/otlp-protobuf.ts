@@ -392,6 +392,13 @@ function writeVarintAt(bytes: Uint8Array, at: number, value: number): number {
   return pos
 }
 
+/** A batch as the export queue hands it to the exporter. */
+export interface EncodedBatch {
+  /** The whole export request. */
+  request: Uint8Array
+  spans: number
+}
+
 /**
  * Export requests whose spans all come from one resource and scope, built in two steps: `push` encodes one
  * request's spans as they are recorded, into one buffer kept between batches, and `take` frames the oldest ones into
@@ -403,12 +410,6 @@ function writeVarintAt(bytes: Uint8Array, at: number, value: number): number {
  * store.push([serverSpan, clientSpan])
  * await post(store.take(store.length).request)
  */
-export interface EncodedBatch {
-  /** The whole export request. */
-  request: Uint8Array
-  spans: number
-}
-
 export function createEncodedSpanStore(
   resource: Attributes,
   scope: OtlpScope,
