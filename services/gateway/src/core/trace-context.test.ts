@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { childTraceContext, formatTraceparent, parseTraceparent } from './trace-context.ts'
+import { childTraceContext, formatTraceparent, parseTraceparent, randomHex } from './trace-context.ts'
 
 describe('trace context', () => {
   test('continues a valid incoming trace with a new span id', () => {
@@ -29,5 +29,16 @@ describe('trace context', () => {
     const fresh = childTraceContext(undefined)
     expect(formatTraceparent(fresh)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
     expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00')?.sampled).toBe(false)
+  })
+
+  test('random ids are lowercase hex of the asked length, and differ across the pool refills', () => {
+    const ids = new Set<string>()
+    for (let index = 0; index < 1_000; index++) {
+      const id = randomHex(8)
+      expect(id).toMatch(/^[0-9a-f]{16}$/)
+      ids.add(id)
+    }
+    expect(ids.size).toBe(1_000)
+    expect(randomHex(16)).toMatch(/^[0-9a-f]{32}$/)
   })
 })

@@ -2,10 +2,19 @@
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/
 
-const randomHex = (bytes: number): string => {
-  const buffer = new Uint8Array(bytes)
-  crypto.getRandomValues(buffer)
-  return Buffer.from(buffer).toString('hex')
+// Random bytes are drawn 4 KiB at a time: one getRandomValues call serves about 170 requests' trace and span ids.
+const randomPool = Buffer.alloc(4096)
+let randomAt = randomPool.length
+
+/** `bytes` random bytes as lowercase hex (trace ids 16, span ids 8). */
+export function randomHex(bytes: number): string {
+  if (randomAt + bytes > randomPool.length) {
+    crypto.getRandomValues(randomPool)
+    randomAt = 0
+  }
+  const hex = randomPool.toString('hex', randomAt, randomAt + bytes)
+  randomAt += bytes
+  return hex
 }
 
 export interface TraceContext {

@@ -7,7 +7,7 @@
 import type { FinishedSpan, Tracing } from '@infergate/telemetry'
 import { traceFraction } from '@infergate/telemetry/trace-fraction'
 import { type Attributes, SpanKind, SpanStatusCode } from '@opentelemetry/api'
-import { parseTraceparent } from '../core/trace-context.ts'
+import { parseTraceparent, randomHex } from '../core/trace-context.ts'
 import type { Endpoint, ForwardOutcome } from '../proxy/forward.ts'
 
 const OPERATION: Record<Endpoint, string> = {
@@ -69,12 +69,6 @@ const serverOf = (() => {
   }
 })()
 const numeric = (value: unknown) => (typeof value === 'number' ? value : undefined)
-
-const randomHex = (bytes: number): string => {
-  const buffer = new Uint8Array(bytes)
-  crypto.getRandomValues(buffer)
-  return Buffer.from(buffer).toString('hex')
-}
 
 interface Attempt {
   spanId: string
