@@ -139,6 +139,17 @@ function message(
   reader.fields((field, wireType) => read(reader, field, wireType))
 }
 
+/** The messages in field 1 of `bytes` (ArrayValue's and KeyValueList's `values`), each read by `read`. */
+function repeated(bytes: Uint8Array, read: (item: Uint8Array) => Json): Json[] {
+  const values: Json[] = []
+  message(bytes, (reader, field) => {
+    if (field !== 1) return false
+    values.push(read(reader.bytesField()))
+    return true
+  })
+  return values
+}
+
 function anyValue(bytes: Uint8Array): Json {
   let value: Json = {}
   message(bytes, (reader, field) => {
@@ -146,23 +157,9 @@ function anyValue(bytes: Uint8Array): Json {
     else if (field === 2) value = { boolValue: reader.small() === 1 }
     else if (field === 3) value = { intValue: reader.int64() }
     else if (field === 4) value = { doubleValue: reader.double() }
-    else if (field === 5) {
-      const values: Json[] = []
-      message(reader.bytesField(), (inner, item) => {
-        if (item !== 1) return false
-        values.push(anyValue(inner.bytesField()))
-        return true
-      })
-      value = { arrayValue: { values } }
-    } else if (field === 6) {
-      const values: Json[] = []
-      message(reader.bytesField(), (inner, item) => {
-        if (item !== 1) return false
-        values.push(keyValue(inner.bytesField()))
-        return true
-      })
-      value = { kvlistValue: { values } }
-    } else if (field === 7) value = { bytesValue: Buffer.from(reader.bytesField()).toString('base64') }
+    else if (field === 5) value = { arrayValue: { values: repeated(reader.bytesField(), anyValue) } }
+    else if (field === 6) value = { kvlistValue: { values: repeated(reader.bytesField(), keyValue) } }
+    else if (field === 7) value = { bytesValue: Buffer.from(reader.bytesField()).toString('base64') }
     else return false
     return true
   })

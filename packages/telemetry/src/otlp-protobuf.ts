@@ -250,16 +250,7 @@ function writeAnyValue(writer: ProtoWriter, value: AttributeValue | null | undef
     const list = writer.begin()
     const map = value as Record<string, unknown>
     for (const key in map) {
-      if (!Object.hasOwn(map, key)) continue
-      writer.byte(tag(1, LENGTH_DELIMITED))
-      const pair = writer.begin()
-      writer.byte(tag(1, LENGTH_DELIMITED))
-      writer.string(key)
-      writer.byte(tag(2, LENGTH_DELIMITED))
-      const any = writer.begin()
-      writeAnyValue(writer, map[key])
-      writer.end(any)
-      writer.end(pair)
+      if (Object.hasOwn(map, key)) writePair(writer, 1, undefined, key, map[key] as AttributeValue)
     }
     writer.end(list)
   }
@@ -285,6 +276,27 @@ function keyEntry(key: string): KeyEntry {
   return { keyField: writer.bytes.slice(0, writer.pos), lastValue: undefined, pair: undefined }
 }
 
+/** One KeyValue in field `field`; `keyField`, when given, is the key already encoded. */
+function writePair(
+  writer: ProtoWriter,
+  field: number,
+  keyField: Uint8Array | undefined,
+  key: string,
+  value: AttributeValue | null | undefined,
+): void {
+  writer.byte(tag(field, LENGTH_DELIMITED))
+  const pair = writer.begin()
+  if (keyField === undefined) {
+    writer.byte(tag(1, LENGTH_DELIMITED))
+    writer.string(key)
+  } else writer.raw(keyField)
+  writer.byte(tag(2, LENGTH_DELIMITED))
+  const any = writer.begin()
+  writeAnyValue(writer, value)
+  writer.end(any)
+  writer.end(pair)
+}
+
 /** Repeated KeyValue in field `field`; attributes set to undefined or null are left out, as the SDK's spans do. */
 function writeAttributes(writer: ProtoWriter, attributes: Attributes, field: number, cache?: KeyCache): void {
   for (const key in attributes) {
@@ -300,17 +312,7 @@ function writeAttributes(writer: ProtoWriter, attributes: Attributes, field: num
       cache.set(key, entry)
     }
     const start = writer.pos
-    writer.byte(tag(field, LENGTH_DELIMITED))
-    const pair = writer.begin()
-    if (entry === undefined) {
-      writer.byte(tag(1, LENGTH_DELIMITED))
-      writer.string(key)
-    } else writer.raw(entry.keyField)
-    writer.byte(tag(2, LENGTH_DELIMITED))
-    const any = writer.begin()
-    writeAnyValue(writer, value)
-    writer.end(any)
-    writer.end(pair)
+    writePair(writer, field, entry?.keyField, key, value)
     if (entry === undefined) continue
     const scalar = typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
     if (!scalar) entry.lastValue = undefined
